@@ -1,0 +1,45 @@
+namespace Fraud.Baskets;
+
+/// <summary>
+/// One line of a shopping basket: a product category, its unit price, make, model, goods code
+/// and how many units were bought. Field names follow the API's JSON contract (camelCase).
+/// </summary>
+/// <param name="Item">Product category as written by the retailer (normalise with <see cref="Categories.Normalize"/>).</param>
+/// <param name="CashPrice">Unit price, finite and non-negative.</param>
+/// <param name="Make">Manufacturer, may be empty.</param>
+/// <param name="Model">Model description, may be empty.</param>
+/// <param name="GoodsCode">Retailer's goods code, may be empty.</param>
+/// <param name="Quantity">Units bought, at least 1.</param>
+public sealed record BasketItem(string Item, double CashPrice, string Make, string Model, string GoodsCode, int Quantity)
+{
+    /// <summary>Unit price times quantity.</summary>
+    public double Amount => CashPrice * Quantity;
+}
+
+/// <summary>A credit application's basket: an id and 1 to <see cref="Basket.MaxItems"/> items.</summary>
+public sealed record Basket(string Id, IReadOnlyList<BasketItem> Items)
+{
+    /// <summary>The challenge format holds at most 24 item slots.</summary>
+    public const int MaxItems = 24;
+
+    /// <summary>The longest string accepted in any field.</summary>
+    public const int MaxStringLength = 256;
+
+    /// <summary>Sum of price × quantity over the items.</summary>
+    public double TotalAmount
+    {
+        get
+        {
+            double total = 0;
+            for (var i = 0; i < Items.Count; i++)
+            {
+                total += Items[i].Amount;
+            }
+
+            return total;
+        }
+    }
+}
+
+/// <summary>A basket with its fraud label (1 fraud, 0 genuine).</summary>
+public readonly record struct LabelledBasket(Basket Basket, bool IsFraud);

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Fraud.Cli.Commands;
+
+/// <summary>Every verb of the CLI, in the order `fraud --help` lists them. Add a verb here.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

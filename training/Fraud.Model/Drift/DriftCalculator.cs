@@ -1,0 +1,238 @@
+using System.Globalization;
+using Fraud.Baskets;
+
+namespace Fraud.Model.Drift;
+
+/// <summary>
+/// Compares current baskets (their features and scores, computed by the same model) with a <see cref="ReferenceProfile"/>.
+/// Deterministic: no sampling, the same inputs always give the same report.
+/// </summary>
+public static class DriftCalculator
+{
+    /// <summary>
+    /// Runs the check. <paramref name="features"/> is row-major with one column per entry of
+    /// <see cref="ReferenceProfile.Features"/>; <paramref name="scores"/> holds one probability per basket.
+    /// <paramref name="labels"/>, when given, holds per basket 1 (fraud), 0 (genuine) or null (not yet known).
+    /// </summary>
+    public static DriftReport Compare(
+        ReferenceProfile reference,
+        IReadOnlyList<Basket> baskets,
+        ReadOnlySpan<float> features,
+        ReadOnlySpan<double> scores,
+        DriftOptions? options = null,
+        IReadOnlyList<bool?>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(baskets);
+        options ??= new DriftOptions();
+        options.Validate();
+        var rows = baskets.Count;
+        var columns = reference.Features.Count;
+        if (features.Length != (long)rows * columns)
+        {
+            throw new ArgumentException($"The reference profile has {columns} features but the matrix holds {features.Length} values for {rows} baskets; was it built by another model?", nameof(features));
+        }
+
+        if (scores.Length != rows)
+        {
+            throw new ArgumentException($"{scores.Length} scores for {rows} baskets.", nameof(scores));
+        }
+
+        var report = new DriftReport
+        {
+            ReferenceRows = reference.Rows,
+            CurrentRows = rows,
+            ExpectedFraudRate = reference.ExpectedFraudRate,
+            DatasetDriftShare = options.DatasetDriftShare,
+        };
+
+        var column = new double[rows];
+        for (var c = 0; c < columns; c++)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                column[r] = features[(r * columns) + c];
+            }
+
+            report.Features.Add(CompareNumeric(reference.Features[c], column, "numeric", options));
+        }
+
+        foreach (var categorical in reference.Categories)
+        {
+            report.Features.Add(CompareCategorical(categorical, baskets, options));
+        }
+
+        double sum = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            column[r] = scores[r];
+            sum += scores[r];
+        }
+
+        report.Score = CompareNumeric(reference.Score, column, "score", options);
+        report.ScorePsi = report.Score.Psi;
+        report.ScoreStatus = report.Score.Status;
+        report.ObservedFraudRate = rows == 0 ? 0 : sum / rows;
+        AddLabels(report, labels);
+
+        report.FeatureCount = report.Features.Count;
+        report.DriftedFeatures = report.Features.Count(f => f.Drifted);
+        report.DriftedShare = report.FeatureCount == 0 ? 0 : report.DriftedFeatures / (double)report.FeatureCount;
+        report.Features.Sort(static (a, b) => b.Psi.CompareTo(a.Psi) is var byPsi && byPsi != 0 ? byPsi : string.CompareOrdinal(a.Name, b.Name));
+
+        if (rows < options.MinRows)
+        {
+            report.Warnings.Add(string.Create(CultureInfo.InvariantCulture, $"Only {rows} baskets in the window (at least {options.MinRows} needed); no drift is declared on so few."));
+            return report;
+        }
+
+        report.DatasetDrift = report.DriftedShare >= options.DatasetDriftShare;
+        report.Alert = report.DatasetDrift || report.ScorePsi >= options.AlertPsi;
+        return report;
+    }
+
+    private static void AddLabels(DriftReport report, IReadOnlyList<bool?>? labels)
+    {
+        if (labels is null)
+        {
+            return;
+        }
+
+        int known = 0, fraud = 0;
+        foreach (var label in labels)
+        {
+            if (label is { } isFraud)
+            {
+                known++;
+                fraud += isFraud ? 1 : 0;
+            }
+        }
+
+        report.LabelledRows = known;
+        report.LabelledFraudRate = known == 0 ? null : fraud / (double)known;
+    }
+
+    private static FeatureDrift CompareNumeric(NumericProfile profile, double[] values, string kind, DriftOptions options)
+    {
+        var edges = profile.Edges;
+        var counts = new long[edges.Length + 2];
+        var grid = profile.Quantiles;
+        var atGrid = new long[grid.Length + 1];
+        long finite = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v))
+            {
+                counts[^1]++;
+                continue;
+            }
+
+            finite++;
+            counts[DriftStatistics.BinOf(edges, v)]++;
+            if (grid.Length > 0)
+            {
+                atGrid[DriftStatistics.BinOf(grid, v)]++;
+            }
+        }
+
+        var reference = new long[counts.Length];
+        profile.Counts.AsSpan().CopyTo(reference);
+        reference[^1] = profile.Missing;
+        var psi = DriftStatistics.Psi(reference, counts, options.Epsilon);
+
+        double? ks = null, pValue = null;
+        var referenceFinite = profile.Total - profile.Missing;
+        if (grid.Length > 0 && finite > 0)
+        {
+            // F_cur(q_g) = share of current values ≤ q_g: a value counts for every grid point at or above it.
+            double cumulative = 0, d = 0;
+            for (var g = 0; g < grid.Length; g++)
+            {
+                cumulative += atGrid[g];
+                d = Math.Max(d, Math.Abs((cumulative / finite) - profile.CdfAtQuantiles[g]));
+            }
+
+            ks = d;
+            pValue = DriftStatistics.KsPValue(d, referenceFinite, finite);
+        }
+
+        var status = DriftStatistics.StatusOf(psi, options);
+        return new FeatureDrift
+        {
+            Name = profile.Name,
+            Kind = kind,
+            Psi = psi,
+            Ks = ks,
+            KsPValue = pValue,
+            Status = status,
+            Drifted = psi >= options.FeatureDriftPsi,
+            Bins = NumericLabels(edges),
+            Reference = Shares(reference),
+            Current = Shares(counts),
+        };
+    }
+
+    private static FeatureDrift CompareCategorical(CategoricalProfile profile, IReadOnlyList<Basket> baskets, DriftOptions options)
+    {
+        var index = new Dictionary<string, int>(profile.Values.Length, StringComparer.Ordinal);
+        for (var i = 0; i < profile.Values.Length; i++)
+        {
+            index[profile.Values[i]] = i;
+        }
+
+        var counts = new long[profile.Values.Length + 1];
+        foreach (var basket in baskets)
+        {
+            foreach (var item in basket.Items)
+            {
+                counts[index.TryGetValue(CategoricalProfile.KeyOf(profile.Name, item), out var i) ? i : counts.Length - 1]++;
+            }
+        }
+
+        var psi = DriftStatistics.Psi(profile.Counts, counts, options.Epsilon);
+        return new FeatureDrift
+        {
+            Name = profile.Name,
+            Kind = "categorical",
+            Psi = psi,
+            Status = DriftStatistics.StatusOf(psi, options),
+            Drifted = psi >= options.FeatureDriftPsi,
+            Bins = [.. profile.Values, CategoricalProfile.OtherValue],
+            Reference = Shares(profile.Counts),
+            Current = Shares(counts),
+        };
+    }
+
+    private static string[] NumericLabels(double[] edges)
+    {
+        var labels = new string[edges.Length + 2];
+        for (var i = 0; i <= edges.Length; i++)
+        {
+            labels[i] = i == 0
+                ? edges.Length == 0 ? "all" : string.Create(CultureInfo.InvariantCulture, $"≤ {edges[0]:G4}")
+                : i == edges.Length
+                    ? string.Create(CultureInfo.InvariantCulture, $"> {edges[^1]:G4}")
+                    : string.Create(CultureInfo.InvariantCulture, $"({edges[i - 1]:G4}, {edges[i]:G4}]");
+        }
+
+        labels[^1] = "missing";
+        return labels;
+    }
+
+    private static double[] Shares(long[] counts)
+    {
+        double total = 0;
+        foreach (var c in counts)
+        {
+            total += c;
+        }
+
+        var shares = new double[counts.Length];
+        for (var i = 0; i < counts.Length && total > 0; i++)
+        {
+            shares[i] = counts[i] / total;
+        }
+
+        return shares;
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fraud.Baskets;
+using Fraud.Learning;
 
 namespace Fraud.Model.Drift;
 
@@ -9,6 +10,19 @@ namespace Fraud.Model.Drift;
 /// </summary>
 public static class DriftCalculator
 {
+    /// <summary>Runs the check on a feature matrix built by the same featurizer as the reference.</summary>
+    public static DriftReport Compare(
+        ReferenceProfile reference,
+        IReadOnlyList<Basket> baskets,
+        FeatureMatrix features,
+        ReadOnlySpan<double> scores,
+        DriftOptions? options = null,
+        IReadOnlyList<bool?>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return Compare(reference, baskets, features.Values, scores, options, labels);
+    }
+
     /// <summary>
     /// Runs the check. <paramref name="features"/> is row-major with one column per entry of
     /// <see cref="ReferenceProfile.Features"/>; <paramref name="scores"/> holds one probability per basket.

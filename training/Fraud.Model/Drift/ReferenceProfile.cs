@@ -1,4 +1,5 @@
 using Fraud.Baskets;
+using Fraud.Learning;
 
 namespace Fraud.Model.Drift;
 
@@ -26,6 +27,18 @@ public sealed class ReferenceProfile
 
     /// <summary>Distribution of the model's fraud probability on the reference baskets.</summary>
     public NumericProfile Score { get; set; } = new();
+
+    /// <summary>Builds the profile from the training baskets, their feature matrix and the model's scores on them.</summary>
+    public static ReferenceProfile Build(
+        IReadOnlyList<Basket> baskets,
+        FeatureMatrix features,
+        IReadOnlyList<string> featureNames,
+        ReadOnlySpan<double> scores,
+        DriftOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return Build(baskets, features.Values, featureNames, scores, options);
+    }
 
     /// <summary>
     /// Builds the profile from the training baskets, their feature matrix (row-major, <paramref name="featureNames"/>.Count

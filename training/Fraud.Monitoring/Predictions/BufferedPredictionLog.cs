@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Fraud.Monitoring.Telemetry;
+using Fraud.Registry;
+using Fraud.Registry.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fraud.Monitoring;
+
+/// <summary>
+/// The prediction log the handler writes to. <see cref="TryWrite"/> only puts the record in a bounded in-memory
+/// channel; a background loop writes what has gathered every <see cref="PredictionLogOptions.FlushInterval"/> (and on
+/// <see cref="FlushAsync"/> and dispose) as JSON-lines blobs partitioned by hour. A full buffer drops and counts rather
+/// than slowing scoring; a failed write is retried at the next flush.
+/// </summary>
+public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
+{
+    private readonly IBlobStore _store;
+    private readonly FraudMetrics? _metrics;
+    private readonly PredictionLogOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Channel<PredictionRecord> _channel;
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<PredictionRecord> _pending = [];
+    private readonly string _instance;
+    private readonly Task _loop;
+    private long _sequence;
+    private long _dropped;
+    private long _written;
+    private bool _containerReady;
+    private int _disposed;
+
+    public BufferedPredictionLog(IBlobStore store, PredictionLogOptions? options = null, FraudMetrics? metrics = null, TimeProvider? clock = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _options = options ?? new PredictionLogOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.Capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxRecordsPerBlob, 1);
+        _metrics = metrics;
+        _clock = clock ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _instance = SafeInstance(_options.InstanceId ?? Guid.NewGuid().ToString("N")[..12]);
+        // Wait mode makes TryWrite return false when full, which is how a drop is noticed and counted.
+        _channel = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(_options.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Records dropped because the buffer was full (since start).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records written to the store (since start).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <inheritdoc />
+    public bool TryWrite(PredictionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (_channel.Writer.TryWrite(record))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _dropped);
+        _metrics?.PredictionLogDroppedCounter.Add(1);
+        return false;
+    }
+
+    /// <summary>Writes everything buffered so far; throws when the store fails (the records stay pending for a retry).</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        await _flushGate.WaitAsync(ct);
+        try
+        {
+            while (_channel.Reader.TryRead(out var record))
+            {
+                _pending.Add(record);
+            }
+
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            if (!_containerReady)
+            {
+                await _store.CreateContainerIfNotExistsAsync(Containers.Predictions, ct);
+                _containerReady = true;
+            }
+
+            await WritePendingAsync(ct);
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _channel.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is BlobStoreException or IOException or HttpRequestException)
+        {
+            _logger.LogError(ex, "Prediction log: {Count} records could not be written at shutdown.", _pending.Count);
+        }
+
+        _stopping.Dispose();
+        _flushGate.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.FlushInterval, _clock, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await FlushAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Counts and types only: a record's basket must never reach the logs.
+                _logger.LogWarning("Prediction log flush failed ({Error}); {Count} records kept for the next attempt.", ex.GetType().Name, _pending.Count);
+            }
+        }
+    }
+
+    private async Task WritePendingAsync(CancellationToken ct)
+    {
+        // Group by hour so each blob lands in the partition its records belong to; order is kept within an hour.
+        _pending.Sort(static (a, b) => a.ScoredAt.CompareTo(b.ScoredAt));
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        try
+        {
+            await WriteGroupsAsync(buffer, ct);
+        }
+        finally
+        {
+            TrimPending();
+        }
+    }
+
+    private async Task WriteGroupsAsync(ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    {
+        while (_pending.Count > 0)
+        {
+            var hour = PredictionLogFormat.HourPrefix(_pending[0].ScoredAt);
+            var end = 0;
+            buffer.Clear();
+            while (end < _pending.Count && end < _options.MaxRecordsPerBlob && PredictionLogFormat.HourPrefix(_pending[end].ScoredAt) == hour)
+            {
+                PredictionLogFormat.WriteLine(buffer, _pending[end]);
+                end++;
+            }
+
+            var name = PredictionLogFormat.BlobName(_pending[0].ScoredAt, _clock.GetUtcNow(), _instance, Interlocked.Increment(ref _sequence));
+            await _store.PutAsync(Containers.Predictions, name, buffer.WrittenMemory, BlobWriteCondition.IfNotExists, "application/x-ndjson", ct);
+            Interlocked.Add(ref _written, end);
+            _pending.RemoveRange(0, end);
+        }
+    }
+
+    // Records left after a failed write stay pending; never let them outgrow the buffer's own bound.
+    private void TrimPending()
+    {
+        var excess = _pending.Count - _options.Capacity;
+        if (excess > 0)
+        {
+            _pending.RemoveRange(0, excess);
+            Interlocked.Add(ref _dropped, excess);
+            _metrics?.PredictionLogDroppedCounter.Add(excess);
+        }
+    }
+
+    private static string SafeInstance(string instance)
+    {
+        var chars = instance.Where(char.IsAsciiLetterOrDigit).Take(32).ToArray();
+        return chars.Length == 0 ? "instance" : new string(chars).ToLowerInvariant();
+    }
+}

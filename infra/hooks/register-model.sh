@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# azd postdeploy hook of service `api`: when the registry in the deployed store has no model yet,
+# trains one and registers it (the first registered version becomes champion), so the new app can
+# score as soon as it polls the champion alias. Does nothing when a model exists: a redeploy must
+# never replace the champion behind the monitoring loop's back.
+#
+# Training data: FRAUD_BOOTSTRAP_DATA (challenge-format X.csv) and FRAUD_BOOTSTRAP_LABELS (Y.csv)
+# when set, which is what production should use; otherwise generated baskets (a placeholder that
+# lets the service start; retrain on real labelled data before trusting its decisions).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+store="${FRAUD_STORE_URL:-}"
+[ -n "$store" ] || { echo "register-model: FRAUD_STORE_URL is not set (run azd provision first)" >&2; exit 1; }
+rows="${FRAUD_BOOTSTRAP_ROWS:-20000}"
+seed="${FRAUD_BOOTSTRAP_SEED:-1}"
+
+# Built once, then run directly: dotnet run would rebuild on every call.
+cli_dir="$(mktemp -d)"
+trap 'rm -rf "$cli_dir"' EXIT
+dotnet publish "$root/training/Fraud.Cli/Fraud.Cli.csproj" -c Release -o "$cli_dir/bin" --nologo -v quiet >/dev/null
+fraud() { "$cli_dir/bin/fraud" "$@"; }
+
+# The deploying principal's Storage Blob Data Owner role can take minutes to reach the data plane
+# after a first provision; retry instead of failing the whole `azd up`.
+listing=""
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  if listing=$(fraud registry list --store "$store" --json 2>"$cli_dir/err"); then
+    break
+  fi
+  if [ "$attempt" -eq 10 ]; then
+    echo "register-model: cannot read the registry at $store: $(cat "$cli_dir/err")" >&2
+    exit 1
+  fi
+  echo "register-model: registry not readable yet (role assignments propagate); retrying in 30 s"
+  sleep 30
+done
+
+# `registry list --json` prints a JSON array of versions; an empty array means a fresh store.
+if [ "$(printf '%s' "$listing" | tr -d '[:space:]')" != "[]" ]; then
+  echo "register-model: the registry already has a model; leaving the champion as it is"
+  exit 0
+fi
+
+if [ -n "${FRAUD_BOOTSTRAP_DATA:-}" ]; then
+  data="$FRAUD_BOOTSTRAP_DATA"
+  labels="${FRAUD_BOOTSTRAP_LABELS:-}"
+  echo "register-model: training the first model on $data"
+else
+  echo "register-model: no FRAUD_BOOTSTRAP_DATA; training the first model on $rows generated baskets (seed $seed)"
+  fraud generate --rows "$rows" --seed "$seed" --output "$cli_dir/data"
+  data="$cli_dir/data/X.csv"
+  labels="$cli_dir/data/Y.csv"
+fi
+
+args=(train --data "$data" --output "$cli_dir/model" --seed "$seed" --register --store "$store")
+[ -n "$labels" ] && args+=(--labels "$labels")
+fraud "${args[@]}"
+echo "register-model: registered the first model; the app picks up the champion within Fraud__ModelPollSeconds"

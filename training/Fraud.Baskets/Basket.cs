@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fraud.Baskets;
 
 /// <summary>
@@ -13,6 +15,7 @@ namespace Fraud.Baskets;
 public sealed record BasketItem(string Item, double CashPrice, string Make, string Model, string GoodsCode, int Quantity)
 {
     /// <summary>Unit price times quantity.</summary>
+    [JsonIgnore]
     public double Amount => CashPrice * Quantity;
 }
 
@@ -26,6 +29,7 @@ public sealed record Basket(string Id, IReadOnlyList<BasketItem> Items)
     public const int MaxStringLength = 256;
 
     /// <summary>Sum of price × quantity over the items.</summary>
+    [JsonIgnore]
     public double TotalAmount
     {
         get
@@ -39,6 +43,42 @@ public sealed record Basket(string Id, IReadOnlyList<BasketItem> Items)
             return total;
         }
     }
+
+    /// <summary>Two baskets are equal when their ids and their items, in order, are equal (not the list instances).</summary>
+    public bool Equals(Basket? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || !string.Equals(Id, other.Id, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Items is null || other.Items is null)
+        {
+            return Items is null && other.Items is null;
+        }
+
+        if (Items.Count != other.Items.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Items.Count; i++)
+        {
+            if (!Equals(Items[i], other.Items[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override int GetHashCode() => HashCode.Combine(Id, Items?.Count ?? -1);
 }
 
 /// <summary>A basket with its fraud label (1 fraud, 0 genuine).</summary>

@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Fraud.Baskets;
+
+/// <summary>
+/// The fixed product catalogue the generator draws from: about 25 categories and a few hundred products,
+/// modelled on a UK electronics and home retailer (upper-case model names, numeric goods codes,
+/// Apple-heavy computers). It is the same for every seed; only the draws from it depend on the seed.
+/// </summary>
+internal sealed partial class Catalogue
+{
+    private readonly List<Product> _products = [];
+    private readonly List<ProductCategory> _categories = [];
+
+    private Catalogue()
+    {
+        Build();
+        Products = [.. _products];
+        Categories = [.. _categories];
+        ByCategory = new Product[Categories.Length][];
+        for (var c = 0; c < Categories.Length; c++)
+        {
+            ByCategory[c] = [.. _products.Where(p => p.Category == Categories[c])];
+        }
+
+        Warranty = Find("WARRANTY");
+        Fulfilment = Find("FULFILMENT CHARGE");
+        Service = Find("SERVICE");
+    }
+
+    public static Catalogue Instance { get; } = new();
+
+    public Product[] Products { get; }
+
+    public ProductCategory[] Categories { get; }
+
+    /// <summary>Products of <c>Categories[c]</c>.</summary>
+    public Product[][] ByCategory { get; }
+
+    public int Warranty { get; }
+
+    public int Fulfilment { get; }
+
+    public int Service { get; }
+
+    public int IndexOf(ProductCategory category) => Array.IndexOf(Categories, category);
+
+    private int Find(string name) => _categories.FindIndex(c => c.Name == name);
+
+    private ProductCategory Category(string name, CategoryRole role, double weight, double driftWeight, double resale, params string[] variants)
+    {
+        var category = new ProductCategory(name, role, weight, driftWeight, resale) { Variants = variants };
+        _categories.Add(category);
+        return category;
+    }
+
+    private void Add(ProductCategory category, string make, string model, double price, double popularity = 1, double? resale = null, bool hot = false)
+    {
+        var code = GoodsCodeFor(category, model);
+        _products.Add(new Product(_products.Count, category, make, model, code, price, popularity, resale ?? category.Resale, hot));
+    }
+
+    // Storage or size variants of one model, each step dearer and less popular than the last.
+    private void AddSizes(ProductCategory category, string make, string model, double price, string[] sizes, double step, double popularity = 1, double? resale = null, int hotFrom = int.MaxValue)
+    {
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            Add(category, make, $"{model} {sizes[i]}", price + (step * i), popularity / (1 + i), resale, hot: i >= hotFrom);
+        }
+    }
+
+    // Retail goods codes are 9-digit numbers; derived from the name so the catalogue never depends on a seed.
+    private static string GoodsCodeFor(ProductCategory category, string model)
+    {
+        if (category.Role == CategoryRole.Fulfilment)
+        {
+            return "FULFILMENT";
+        }
+
+        var hash = 2166136261u;
+        foreach (var c in model)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (200_000_000 + (hash % 50_000_000)).ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Fraud.Testing;
+
+namespace Infra.Tests.Reading;
+
+/// <summary>The repository's deployment files, read once per test run.</summary>
+public static class Infra
+{
+    private static readonly Lazy<BicepFile> MainFile = new(() => Bicep("main.bicep"));
+    private static readonly Lazy<SettingsDocument> SettingsFile = new(() => new SettingsDocument(File.ReadAllText(RepositoryPaths.Combine("docs", "settings.md"))));
+
+    public static string InfraFolder => RepositoryPaths.Combine("infra");
+
+    public static string HandlerFolder => RepositoryPaths.Combine("functions", "FraudFunctions");
+
+    public static BicepFile Main => MainFile.Value;
+
+    public static SettingsDocument Settings => SettingsFile.Value;
+
+    public static BicepFile Bicep(string relativePath) => BicepFile.Load(Path.Combine(InfraFolder, relativePath));
+
+    /// <summary>Every .bicep file under infra/.</summary>
+    public static IReadOnlyList<BicepFile> AllBicep() =>
+        Directory.EnumerateFiles(InfraFolder, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(BicepFile.Load).ToList();
+
+    /// <summary>The module main.bicep declares with this symbol, loaded.</summary>
+    public static (BicepResource Call, BicepFile File) Module(string symbol)
+    {
+        var call = Main.Modules.Single(m => m.Symbol == symbol);
+        return (call, BicepFile.Load(Path.Combine(InfraFolder, call.Type)));
+    }
+
+    /// <summary>Each function folder of the handler with its parsed function.json.</summary>
+    public static IReadOnlyList<(string Name, JsonObject Json)> Functions() =>
+        Directory.EnumerateDirectories(HandlerFolder)
+            .Where(d => File.Exists(Path.Combine(d, "function.json")))
+            .Order(StringComparer.Ordinal)
+            .Select(d => (Path.GetFileName(d), JsonNode.Parse(File.ReadAllText(Path.Combine(d, "function.json")))!.AsObject()))
+            .ToList();
+
+    public static IEnumerable<JsonObject> Bindings(JsonObject function) => function["bindings"]!.AsArray().Select(b => b!.AsObject());
+
+    /// <summary>The app settings object of the function app (api.bicep, the site's <c>appsettings</c> config).</summary>
+    public static (BicepFile File, BicepObject Settings) AppSettings()
+    {
+        var (_, api) = Module("api");
+        var config = api.OfType("Microsoft.Web/sites/config").Single(r => r.Name == "appsettings");
+        return (api, config.Find("properties")!.AsObject());
+    }
+}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fraud.Model.Drift;
 
 /// <summary>
@@ -27,6 +29,7 @@ public sealed class NumericProfile
     public double[] CdfAtQuantiles { get; set; } = [];
 
     /// <summary>Total reference rows, finite or not.</summary>
+    [JsonIgnore]
     public long Total => Missing + Sum(Counts);
 
     /// <summary>Profiles <paramref name="values"/>; the array is sorted in place.</summary>

@@ -41,18 +41,18 @@ internal sealed class BasketAssembler
         var valuable = anchor.BasePrice >= 150;
         var bulky = anchorCategory.Name.Contains("FURNITURE", StringComparison.Ordinal) || anchorCategory.Name == "HOUSEHOLD APPLIANCES";
 
-        // Add-ons that come with the anchor, independently of how long the basket is.
-        if (valuable && rng.Chance(anchor.Resale > 0.5 ? 0.22 : 0.3))
+        // Add-ons that come with the anchor, when the basket has room for them.
+        if (count < target && valuable && rng.Chance(anchor.Resale > 0.5 ? 0.35 : 0.45))
         {
             count = AddLine(ref rng, lines, count, PickWarranty(ref rng, anchor));
         }
 
-        if (rng.Chance(bulky ? 0.7 : 0.28))
+        if (count < target && rng.Chance(bulky ? 0.8 : 0.4))
         {
             count = AddLine(ref rng, lines, count, PickProduct(ref rng, _catalogue.Fulfilment));
         }
 
-        if ((bulky || anchorCategory.Name.StartsWith("TELEVISIONS", StringComparison.Ordinal)) && rng.Chance(0.15))
+        if (count < target && (bulky || anchorCategory.Name.StartsWith("TELEVISIONS", StringComparison.Ordinal)) && rng.Chance(0.25))
         {
             count = AddLine(ref rng, lines, count, PickProduct(ref rng, _catalogue.Service));
         }
@@ -222,9 +222,9 @@ internal sealed class BasketAssembler
 
     private static double[] BuildLineCounts()
     {
-        double[] head = [0.44, 0.25, 0.12, 0.06, 0.04];
+        double[] head = [0.50, 0.24, 0.11, 0.05, 0.03];
         var cumulative = new double[Basket.MaxItems];
-        double sum = 0, tail = 0.09 / 0.6;
+        double sum = 0, tail = 0.07 * 0.2;
         for (var i = 0; i < Basket.MaxItems; i++)
         {
             sum += i < head.Length ? head[i] : tail * Math.Pow(0.8, i - head.Length);

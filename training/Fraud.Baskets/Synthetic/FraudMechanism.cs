@@ -10,10 +10,10 @@ namespace Fraud.Baskets;
 internal static class FraudMechanism
 {
     /// <summary>Centres the base rate near 1.4% on the default population.</summary>
-    public const double Intercept = -6.05;
+    public const double Intercept = -7.25;
 
     /// <summary>Spread of the unobserved term (applicant behaviour the basket cannot show).</summary>
-    public const double LatentSpread = 0.9;
+    public const double LatentSpread = 0.7;
 
     public static double Probability(ReadOnlySpan<BasketLine> lines, double latent)
     {
@@ -61,17 +61,17 @@ internal static class FraudMechanism
         var z = Intercept;
 
         // Resellable value: a smooth step around £700 of goods that turn into cash easily.
-        z += 2.4 / (1 + Math.Exp(-2.0 * (Math.Log(1 + resaleValue) - Math.Log(700))));
+        z += 3.0 / (1 + Math.Exp(-2.5 * (Math.Log(1 + resaleValue) - Math.Log(700))));
 
         // Several units of one risky item: the reseller's signature.
         if (maxRiskyUnits >= 2)
         {
-            z += 1.5 + (0.4 * Math.Min(maxRiskyUnits - 2, 3));
+            z += 2.3 + (0.4 * Math.Min(maxRiskyUnits - 2, 3));
         }
 
         if (hot)
         {
-            z += 0.9;
+            z += 1.4;
         }
 
         // Price bands: mid-to-high totals are the sweet spot; tiny or huge totals rarely are.

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using FraudFunctions.Http;
+using FraudFunctions.Json;
+using FraudFunctions.Protocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FraudFunctions.Batches;
+
+/// <summary>
+/// The non-HTTP functions, called by the host as <c>POST /&lt;FunctionName&gt;</c> with its JSON envelope:
+/// <c>ProcessBatch</c> (Service Bus trigger) and <c>MonitorModel</c> (timer trigger).
+/// A 2xx answer completes the trigger; any other fails the invocation so the host retries.
+/// </summary>
+public static class FunctionsApi
+{
+    /// <summary>10,000 baskets of 24 items with long strings, serialised twice by the host, stay below this.</summary>
+    public const long MaxEnvelopeBytes = 256L * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapHostFunctions(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost("/ProcessBatch", ProcessBatchAsync).WithName("ProcessBatch").ExcludeFromDescription();
+        app.MapPost("/MonitorModel", MonitorModelAsync).WithName("MonitorModel").ExcludeFromDescription();
+        return app;
+    }
+
+    internal static async Task<Results<Ok<InvocationResponse<ProcessBatchOutputs, BatchCompletion>>, ProblemHttpResult>> ProcessBatchAsync(
+        HttpRequest request, BatchProcessor processor, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(FunctionsApi).FullName + ".ProcessBatch");
+        var (body, problem) = await EnvelopeBody.ReadAsync(request, MaxEnvelopeBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var envelope = Parse(body, out var envelopeProblem);
+        if (envelope is null)
+        {
+            return envelopeProblem!;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcome = await processor.ProcessAsync(envelope, body, request.HttpContext.RequestAborted);
+            var c = outcome.Completion;
+            var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            string log;
+            if (outcome.IsRejected)
+            {
+                log = $"Batch message {c.MessageId} rejected ({c.Field}: {c.Reason}); recorded at {c.Location.Container}/{c.Location.Name}.";
+                logger.LogWarning("Batch message {MessageId} rejected: {Field}", c.MessageId, c.Field);
+            }
+            else
+            {
+                log = outcome.AlreadyDone
+                    ? $"Batch {c.BatchId} was already scored; re-sent its completion ({c.Counts!.Scored} scored, {c.Counts.Flagged} flagged)."
+                    : $"Batch {c.BatchId}: {c.Counts!.Scored} scored, {c.Counts.Invalid} invalid, {c.Counts.Flagged} flagged by model {c.ModelVersion} in {seconds:F2} s.";
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("{BatchSummary}", log);
+                }
+            }
+
+            return TypedResults.Ok(new InvocationResponse<ProcessBatchOutputs, BatchCompletion>
+            {
+                Outputs = new ProcessBatchOutputs(c),
+                Logs = [log],
+                ReturnValue = c,
+            });
+        }
+        catch (ModelUnavailableException ex)
+        {
+            logger.LogWarning("Batch not processed, no model loaded; the host will retry.");
+            return Problems.NoModel(ex.Message);
+        }
+        catch (Exception ex) when (StoreErrors.IsStoreFailure(ex))
+        {
+            logger.LogWarning(ex, "Batch not processed, store failure; the host will retry.");
+            return Problems.StoreUnavailable("The store could not be reached; the batch was not processed and will be retried.");
+        }
+    }
+
+    internal static async Task<Results<Ok<InvocationResponse<MonitorOutputs, MonitoringRunSummary>>, ProblemHttpResult>> MonitorModelAsync(
+        HttpRequest request, IMonitoringRunner runner, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(FunctionsApi).FullName + ".MonitorModel");
+        var (body, problem) = await EnvelopeBody.ReadAsync(request, 1024 * 1024);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var envelope = Parse(body, out var envelopeProblem);
+        if (envelope is null)
+        {
+            return envelopeProblem!;
+        }
+
+        var pastDue = envelope.TryGetBinding("timer", out var timer) && timer.ValueKind == System.Text.Json.JsonValueKind.Object
+            && timer.TryGetProperty("IsPastDue", out var due) && due.ValueKind == System.Text.Json.JsonValueKind.True;
+        try
+        {
+            var summary = await runner.RunAsync(request.HttpContext.RequestAborted);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("Monitoring run: {Outcome}", summary.Outcome);
+            }
+            return TypedResults.Ok(new InvocationResponse<MonitorOutputs, MonitoringRunSummary>
+            {
+                Outputs = new MonitorOutputs(),
+                Logs = [$"Monitoring run{(pastDue ? " (past due)" : string.Empty)}: {summary.Outcome}. {summary.Detail}"],
+                ReturnValue = summary,
+            });
+        }
+        catch (Exception ex) when (StoreErrors.IsStoreFailure(ex))
+        {
+            logger.LogWarning(ex, "Monitoring run failed, store failure.");
+            return Problems.StoreUnavailable("The store could not be reached; the monitoring run will happen at the next schedule.");
+        }
+    }
+
+    private static InvocationRequest? Parse(ReadOnlyMemory<byte> body, out ProblemHttpResult? problem)
+    {
+        try
+        {
+            problem = null;
+            return InvocationRequest.Parse(body);
+        }
+        catch (InvalidEnvelopeException ex)
+        {
+            problem = Problems.Invalid("body", ex.Message);
+            return null;
+        }
+    }
+}

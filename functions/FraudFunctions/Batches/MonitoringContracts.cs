@@ -1,0 +1,22 @@
+namespace FraudFunctions.Batches;
+
+/// <summary>Runs the monitoring job (drift check, retraining, promotion gate). Wraps <c>Fraud.Monitoring.MonitoringJob</c>.</summary>
+public interface IMonitoringRunner
+{
+    Task<MonitoringRunSummary> RunAsync(CancellationToken ct);
+
+    /// <summary>The last completed run in this process, for the test page; null before the first.</summary>
+    MonitoringRunSummary? Last { get; }
+}
+
+/// <summary>What a monitoring run decided, in words an operator reads on the test page.</summary>
+public sealed record MonitoringRunSummary(
+    DateTimeOffset CompletedAt,
+    string Outcome,
+    bool? DriftDetected,
+    double? MaxPsi,
+    string? ChampionVersion,
+    string Detail);
+
+/// <summary>MonitorModel has no output bindings; the summary goes back as the return value.</summary>
+public sealed record MonitorOutputs;

@@ -1,0 +1,59 @@
+using Fraud.Baskets;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FraudFunctions.Http;
+
+/// <summary>The ProblemDetails answers shared by every endpoint, so each error names the field the caller must fix.</summary>
+public static class Problems
+{
+    // Every error is a ProblemHttpResult so that endpoints can declare Results<Ok<T>, ProblemHttpResult>.
+
+    /// <summary>400 listing each invalid field (JSON names, e.g. <c>items[3].cashPrice</c>) in <c>errors</c>.</summary>
+    public static ProblemHttpResult Invalid(IReadOnlyList<ValidationError> errors, string? prefix = null)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var byField = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var group in errors.GroupBy(e => Join(prefix, e.Field), StringComparer.Ordinal))
+        {
+            byField[group.Key] = group.Select(e => e.Message).ToArray();
+        }
+
+        var first = errors.Count > 0 ? $"{Join(prefix, errors[0].Field)}: {errors[0].Message}" : "The request is not valid.";
+        return TypedResults.Problem(new HttpValidationProblemDetails(byField)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid.",
+            Detail = first,
+        });
+    }
+
+    /// <summary>400 for a single field.</summary>
+    public static ProblemHttpResult Invalid(string field, string message) => Invalid([new ValidationError(field, message)]);
+
+    /// <summary>503 while no champion model is loaded.</summary>
+    public static ProblemHttpResult NoModel(string? reason) => TypedResults.Problem(
+        title: "No model is loaded yet.",
+        detail: reason ?? "The service has no champion model yet; register and promote one, then retry.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>413 when a body is over the endpoint's limit.</summary>
+    public static ProblemHttpResult TooLarge(long limit) => TypedResults.Problem(
+        title: "The request body is too large.",
+        detail: $"This endpoint accepts at most {limit} bytes.",
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>415 for a body that is not JSON.</summary>
+    public static ProblemHttpResult NotJson(string? contentType) => TypedResults.Problem(
+        title: "Unsupported media type.",
+        detail: $"Send the body as application/json (got '{contentType}').",
+        statusCode: StatusCodes.Status415UnsupportedMediaType);
+
+    /// <summary>503 for a store the service cannot reach right now; the caller may retry.</summary>
+    public static ProblemHttpResult StoreUnavailable(string detail) => TypedResults.Problem(
+        title: "The store is unavailable.",
+        detail: detail,
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static string Join(string? prefix, string field) =>
+        string.IsNullOrEmpty(prefix) ? field : field.StartsWith('[') ? prefix + field : $"{prefix}.{field}";
+}

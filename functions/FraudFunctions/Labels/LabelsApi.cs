@@ -1,0 +1,123 @@
+using Fraud.Baskets;
+using FraudFunctions.Http;
+using FraudFunctions.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FraudFunctions.Labels;
+
+/// <summary>One fraud label as posted: which basket, whether it was fraud, who says so and when it was observed.</summary>
+public sealed record LabelDto(string? Id, bool? FraudFlag, string? Source, DateTimeOffset? ObservedAt);
+
+/// <summary>The answer of <c>POST /api/labels</c>.</summary>
+public sealed record LabelsResponse(int Recorded);
+
+/// <summary>Keeps labels for retraining; the production implementation appends to the <c>labels</c> container.</summary>
+public interface ILabelSink
+{
+    Task AppendAsync(IReadOnlyList<ValidLabel> labels, CancellationToken ct);
+}
+
+/// <summary>A label that passed validation.</summary>
+public sealed record ValidLabel(string Id, bool FraudFlag, string Source, DateTimeOffset ObservedAt);
+
+/// <summary>
+/// <c>POST /api/labels</c>. Labels often arrive before the scored basket is found (or for baskets scored elsewhere), so
+/// an unknown basket id is kept, not refused: the join happens at retraining time.
+/// </summary>
+public static class LabelsApi
+{
+    public const int MaxLabels = 10_000;
+    public const long MaxBytes = 4 * 1024 * 1024;
+    public const int MaxSourceLength = 64;
+
+    public static RouteGroupBuilder MapLabels(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapPost("/labels", RecordAsync)
+            .WithName("RecordLabels")
+            .WithSummary("Record fraud labels")
+            .WithDescription("Stores up to 10,000 labels for retraining. Labels for baskets not scored yet are kept.")
+            .Accepts<List<LabelDto>>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return api;
+    }
+
+    internal static async Task<Results<Ok<LabelsResponse>, ProblemHttpResult>> RecordAsync(
+        HttpRequest request, ILabelSink sink, TimeProvider time, ILoggerFactory loggers)
+    {
+        var (labels, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.ListLabelDto, MaxBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (labels!.Count == 0)
+        {
+            return Problems.Invalid("body", "Send at least one label.");
+        }
+
+        if (labels.Count > MaxLabels)
+        {
+            return Problems.Invalid("body", $"At most {MaxLabels} labels per request; this one has {labels.Count}.");
+        }
+
+        var errors = new List<ValidationError>();
+        var valid = new List<ValidLabel>(labels.Count);
+        var latest = time.GetUtcNow().AddDays(1);
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var label = labels[i];
+            var before = errors.Count;
+            var path = $"[{i}]";
+            if (label is null)
+            {
+                errors.Add(new ValidationError(path, "The label is missing."));
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(label.Id) || label.Id.Length > Basket.MaxStringLength)
+            {
+                errors.Add(new ValidationError($"{path}.id", $"The basket id is required (at most {Basket.MaxStringLength} characters)."));
+            }
+
+            if (label.FraudFlag is null)
+            {
+                errors.Add(new ValidationError($"{path}.fraudFlag", "fraudFlag is required (true or false)."));
+            }
+
+            if (string.IsNullOrWhiteSpace(label.Source) || label.Source.Length > MaxSourceLength)
+            {
+                errors.Add(new ValidationError($"{path}.source", $"The label source is required (at most {MaxSourceLength} characters), e.g. chargeback."));
+            }
+
+            if (label.ObservedAt is not { } observed || observed > latest)
+            {
+                errors.Add(new ValidationError($"{path}.observedAt", "observedAt is required, as an ISO 8601 time not in the future."));
+            }
+
+            if (errors.Count == before)
+            {
+                valid.Add(new ValidLabel(label.Id!, label.FraudFlag!.Value, label.Source!, label.ObservedAt!.Value));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        try
+        {
+            await sink.AppendAsync(valid, request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (StoreErrors.IsStoreFailure(ex))
+        {
+            loggers.CreateLogger(typeof(LabelsApi)).LogWarning(ex, "Storing {Count} labels failed.", valid.Count);
+            return Problems.StoreUnavailable("The labels could not be stored; nothing was recorded. Retry later.");
+        }
+
+        return TypedResults.Ok(new LabelsResponse(valid.Count));
+    }
+}

@@ -1,0 +1,88 @@
+using FraudFunctions.Batches;
+using FraudFunctions.Scoring;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FraudFunctions.Status;
+
+/// <summary>The health report: overall status is <c>healthy</c>, <c>degraded</c> (serving, but something needs attention) or <c>unavailable</c>.</summary>
+public sealed record HealthReport(string Status, HealthModel Model, HealthStore Store, IReadOnlyList<string> Problems);
+
+/// <summary>The served model's state.</summary>
+public sealed record HealthModel(bool Loaded, string? Version, DateTimeOffset? LoadedAt, string State, string? LastError, DateTimeOffset? LastCheck);
+
+/// <summary>The store's state.</summary>
+public sealed record HealthStore(bool Reachable, string Description, string? Error, DateTimeOffset CheckedAt, double? LatencyMs);
+
+/// <summary>The test page's monitoring view: the last minute of scoring, the model and the last drift check.</summary>
+public sealed record StatsResponse(StatsWindow Scoring, string? ModelVersion, MonitoringRunSummary? LastMonitoring, DateTimeOffset At);
+
+/// <summary><c>GET /api/health</c>, <c>GET /api/model</c> and <c>GET /api/stats</c>.</summary>
+public static class StatusApi
+{
+    public static RouteGroupBuilder MapStatus(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapGet("/model", GetModel)
+            .WithName("GetModel")
+            .WithSummary("The champion model's card")
+            .WithDescription("Version, training date and size, metrics and decision thresholds of the model being served.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/stats", GetStats)
+            .WithName("GetStats")
+            .WithSummary("Scoring statistics of the last minute")
+            .WithDescription("Request rate, flagged rate, latency percentiles, model version and the last monitoring result, for the test page.");
+        return api;
+    }
+
+    /// <summary>Health is anonymous (function.json says so), so it is mapped outside the API-key group.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/api/health", GetHealthAsync)
+            .WithName("Health")
+            .WithTags("Status")
+            .WithSummary("Service health")
+            .WithDescription("200 when a model is loaded (status healthy or degraded), 503 when none is.")
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    internal static async Task<JsonHttpResult<HealthReport>> GetHealthAsync(IChampionSource champion, StoreProbe probe, HttpContext context)
+    {
+        var model = champion.Current;
+        var status = champion.Status;
+        var store = await probe.CheckAsync(context.RequestAborted);
+        var problems = new List<string>();
+        if (model is null)
+        {
+            problems.Add("No model is loaded.");
+        }
+
+        if (!store.Reachable)
+        {
+            problems.Add($"The store is not reachable ({store.Error}).");
+        }
+
+        if (model is not null && status.LastError is not null)
+        {
+            problems.Add($"The last model refresh failed ({status.LastError}); serving {model.Version}.");
+        }
+
+        var overall = model is null ? "unavailable" : problems.Count > 0 ? "degraded" : "healthy";
+        var report = new HealthReport(
+            overall,
+            new HealthModel(model is not null, model?.Version, model?.LoadedAt, status.State, status.LastError, status.LastCheck),
+            new HealthStore(store.Reachable, probe.Description, store.Error, store.CheckedAt, store.LatencyMs),
+            problems);
+        return TypedResults.Json(report, Json.FunctionsJsonContext.Default.HealthReport, statusCode: model is null ? 503 : 200);
+    }
+
+    internal static Results<Ok<ModelSummary>, ProblemHttpResult> GetModel(IChampionSource champion)
+    {
+        var model = champion.Current;
+        return model is null ? Http.Problems.NoModel(champion.Status.LastError) : TypedResults.Ok(model.Summary);
+    }
+
+    internal static Ok<StatsResponse> GetStats(RequestStats stats, IChampionSource champion, IMonitoringRunner monitoring, TimeProvider time) =>
+        TypedResults.Ok(new StatsResponse(stats.Snapshot(), champion.Current?.Version, monitoring.Last, time.GetUtcNow()));
+}

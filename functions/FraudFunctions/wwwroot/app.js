@@ -1,0 +1,160 @@
+// The test page: compose or pick a basket, score it through the same API partners use, and watch the last minute of traffic.
+'use strict';
+
+const samples = {
+  laptop: [
+    { item: 'Computers', cashPrice: 1299, make: 'Apple', model: 'MacBook Pro 14', goodsCode: '239001518', quantity: 1 },
+    { item: 'Warranty', cashPrice: 149, make: 'Apple', model: 'AppleCare', goodsCode: '240001007', quantity: 1 },
+  ],
+  phones: [
+    { item: 'Telephones, fax machines & two-way radios', cashPrice: 1099, make: 'Apple', model: 'iPhone 15 Pro Max 256GB', goodsCode: '238870001', quantity: 3 },
+    { item: 'Telephones, fax machines & two-way radios', cashPrice: 999, make: 'Samsung', model: 'Galaxy S24 Ultra', goodsCode: '238870002', quantity: 2 },
+  ],
+  grocery: [
+    { item: 'Bedroom furniture', cashPrice: 459, make: 'Retailer', model: 'Oak bed frame', goodsCode: '230100010', quantity: 1 },
+    { item: 'Bedding & linen', cashPrice: 39, make: 'Retailer', model: 'Duvet set', goodsCode: '230100020', quantity: 2 },
+    { item: 'Kitchen accessories', cashPrice: 19.5, make: 'Retailer', model: 'Knife block', goodsCode: '230100030', quantity: 1 },
+  ],
+};
+
+const $ = (id) => document.getElementById(id);
+const fields = [
+  ['item', 'text'], ['cashPrice', 'number'], ['make', 'text'], ['model', 'text'], ['goodsCode', 'text'], ['quantity', 'number'],
+];
+
+function addRow(item) {
+  const tr = document.createElement('tr');
+  for (const [name, type] of fields) {
+    const td = document.createElement('td');
+    const input = document.createElement('input');
+    input.type = type;
+    input.name = name;
+    if (type === 'number') {
+      input.className = 'num';
+      input.step = name === 'quantity' ? '1' : '0.01';
+      input.min = name === 'quantity' ? '1' : '0';
+    }
+    input.value = item ? item[name] : (name === 'quantity' ? 1 : '');
+    td.appendChild(input);
+    tr.appendChild(td);
+  }
+  const td = document.createElement('td');
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'remove';
+  remove.textContent = '×';
+  remove.title = 'Remove item';
+  remove.addEventListener('click', () => tr.remove());
+  td.appendChild(remove);
+  tr.appendChild(td);
+  $('items').tBodies[0].appendChild(tr);
+}
+
+function loadSample(name) {
+  $('items').tBodies[0].replaceChildren();
+  samples[name].forEach(addRow);
+}
+
+function readBasket() {
+  const items = [...$('items').tBodies[0].rows].map((tr) => {
+    const value = (name) => tr.querySelector(`input[name="${name}"]`).value;
+    return {
+      item: value('item'),
+      cashPrice: Number(value('cashPrice')),
+      make: value('make'),
+      model: value('model'),
+      goodsCode: value('goodsCode'),
+      quantity: Number(value('quantity')),
+    };
+  });
+  return { id: $('basket-id').value, items };
+}
+
+function headers() {
+  const h = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const key = $('api-key').value;
+  if (key) h['x-api-key'] = key;
+  return h;
+}
+
+function showError(text) {
+  $('error').textContent = text;
+  $('error').hidden = !text;
+}
+
+function renderReasons(reasons) {
+  const container = $('reasons');
+  container.replaceChildren();
+  const max = Math.max(1e-9, ...reasons.map((r) => Math.abs(r.contribution)));
+  for (const r of reasons) {
+    const name = document.createElement('div');
+    name.textContent = r.description || r.code;
+    name.title = r.code;
+    const track = document.createElement('div');
+    track.className = 'bar-track';
+    const bar = document.createElement('div');
+    bar.className = 'bar ' + (r.contribution >= 0 ? 'up' : 'down');
+    bar.style.width = `${(50 * Math.abs(r.contribution)) / max}%`;
+    track.appendChild(bar);
+    const value = document.createElement('div');
+    value.className = 'bar-value';
+    value.textContent = (r.contribution >= 0 ? '+' : '') + r.contribution.toFixed(3);
+    container.append(name, track, value);
+  }
+  if (reasons.length === 0) {
+    container.textContent = 'No reasons returned.';
+  }
+}
+
+async function score() {
+  showError('');
+  const button = $('score');
+  button.disabled = true;
+  try {
+    const response = await fetch('/api/score', { method: 'POST', headers: headers(), body: JSON.stringify(readBasket()) });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const fieldErrors = body.errors ? Object.entries(body.errors).map(([f, m]) => `${f}: ${m.join(' ')}`).join('; ') : '';
+      showError(`${response.status} ${body.title || response.statusText}${fieldErrors ? ' – ' + fieldErrors : body.detail ? ' – ' + body.detail : ''}`);
+      return;
+    }
+    $('result').hidden = false;
+    $('probability').textContent = `${(body.fraudProbability * 100).toFixed(2)} %`;
+    $('decision').textContent = body.decision;
+    $('decision').className = `decision ${body.decision}`;
+    $('result-model').textContent = body.modelVersion;
+    renderReasons(body.reasons || []);
+    refreshStats();
+  } catch (e) {
+    showError(`Could not reach the service: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function refreshStats() {
+  try {
+    const response = await fetch('/api/stats', { headers: headers() });
+    if (!response.ok) return;
+    const s = await response.json();
+    const fmt = (v, unit) => (v === null || v === undefined ? '–' : `${v.toFixed(2)} ${unit}`);
+    $('stat-rate').textContent = `${s.scoring.requestsPerSecond.toFixed(2)} req/s`;
+    $('stat-fraud').textContent = `${(s.scoring.flaggedRate * 100).toFixed(1)} % of ${s.scoring.baskets}`;
+    $('stat-latency').textContent = `${fmt(s.scoring.latencyP50Ms, 'ms')} / ${fmt(s.scoring.latencyP99Ms, 'ms')}`;
+    $('stat-model').textContent = s.modelVersion || 'none loaded';
+    $('model-version').textContent = s.modelVersion || 'none loaded';
+    const m = s.lastMonitoring;
+    $('stat-drift').textContent = m
+      ? `${m.outcome}${m.maxPsi !== undefined && m.maxPsi !== null ? ` (max PSI ${m.maxPsi.toFixed(3)})` : ''}, ${new Date(m.completedAt).toLocaleString()}`
+      : 'not run yet';
+  } catch {
+    // The next refresh tries again.
+  }
+}
+
+$('sample').addEventListener('change', (e) => loadSample(e.target.value));
+$('add-item').addEventListener('click', () => addRow());
+$('score').addEventListener('click', score);
+loadSample('laptop');
+refreshStats();
+setInterval(refreshStats, 5000);

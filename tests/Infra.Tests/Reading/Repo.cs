@@ -1,23 +1,29 @@
 using System.Text.Json.Nodes;
-using Fraud.Testing;
+using System.Runtime.CompilerServices;
 
 namespace Infra.Tests.Reading;
 
 /// <summary>The repository's deployment files, read once per test run.</summary>
-public static class Infra
+public static class Repo
 {
+    private static readonly Lazy<string> RootFolder = new(() => FindRoot());
     private static readonly Lazy<BicepFile> MainFile = new(() => Bicep("main.bicep"));
-    private static readonly Lazy<SettingsDocument> SettingsFile = new(() => new SettingsDocument(File.ReadAllText(RepositoryPaths.Combine("docs", "settings.md"))));
+    private static readonly Lazy<SettingsDocument> SettingsFile = new(() => new SettingsDocument(File.ReadAllText(Combine("docs", "settings.md"))));
 
-    public static string InfraFolder => RepositoryPaths.Combine("infra");
+    /// <summary>The folder holding FraudFunctions.sln.</summary>
+    public static string Root => RootFolder.Value;
 
-    public static string HandlerFolder => RepositoryPaths.Combine("functions", "FraudFunctions");
+    public static string InfraFolder => Combine("infra");
+
+    public static string HandlerFolder => Combine("functions", "FraudFunctions");
 
     public static BicepFile Main => MainFile.Value;
 
     public static SettingsDocument Settings => SettingsFile.Value;
 
     public static BicepFile Bicep(string relativePath) => BicepFile.Load(Path.Combine(InfraFolder, relativePath));
+
+    public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>Every .bicep file under infra/.</summary>
     public static IReadOnlyList<BicepFile> AllBicep() =>
@@ -46,5 +52,23 @@ public static class Infra
         var (_, api) = Module("api");
         var config = api.OfType("Microsoft.Web/sites/config").Single(r => r.Name == "appsettings");
         return (api, config.Find("properties")!.AsObject());
+    }
+
+    // The test's output folder is normally inside the clone; with --artifacts-path it is not, so fall back to
+    // this source file's own location (known at compile time), then to the working directory.
+    private static string FindRoot([CallerFilePath] string sourceFile = "")
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "FraudFunctions.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"No FraudFunctions.sln above {AppContext.BaseDirectory} or {sourceFile}.");
     }
 }

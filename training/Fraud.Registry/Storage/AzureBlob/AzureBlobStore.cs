@@ -24,21 +24,23 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly HttpPipeline _pipeline;
     private readonly string? _sasQuery;
     private readonly int _blockSize;
+    private readonly int _listPageSize;
 
-    private AzureBlobStore(Uri endpoint, HttpPipeline pipeline, string authKind, string? sasQuery, int blockSize)
+    private AzureBlobStore(Uri endpoint, HttpPipeline pipeline, string authKind, string? sasQuery, BlobStoreClientOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BlockSize, 1024);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BlockSize, 100 * 1024 * 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ListPageSize, 1);
         _endpoint = StorageConnectionString.TrimSlash(endpoint);
         _pipeline = pipeline;
         _sasQuery = string.IsNullOrEmpty(sasQuery) ? null : sasQuery.TrimStart('?');
-        _blockSize = blockSize;
+        _blockSize = options.BlockSize;
+        _listPageSize = Math.Min(options.ListPageSize, 5000);
         Description = $"Azure Blob {_endpoint} ({authKind})";
     }
 
     /// <inheritdoc />
     public string Description { get; }
-
-    /// <summary>Blobs per page when listing; small values exercise paging in tests.</summary>
-    public int ListPageSize { get; init; } = 5000;
 
     /// <summary>Connects with a connection string: Shared Key (including <c>UseDevelopmentStorage=true</c>) or SAS.</summary>
     public static AzureBlobStore FromConnectionString(string connectionString, BlobStoreClientOptions? options = null)
@@ -47,11 +49,11 @@ public sealed class AzureBlobStore : IBlobStore
         options ??= new BlobStoreClientOptions();
         if (parsed.SharedAccessSignature is not null)
         {
-            return new AzureBlobStore(parsed.BlobEndpoint, HttpPipelineBuilder.Build(options), "SAS", parsed.SharedAccessSignature, options.BlockSize);
+            return new AzureBlobStore(parsed.BlobEndpoint, HttpPipelineBuilder.Build(options), "SAS", parsed.SharedAccessSignature, options);
         }
 
         var pipeline = HttpPipelineBuilder.Build(options, new SharedKeyPolicy(parsed.AccountName!, parsed.AccountKey!));
-        return new AzureBlobStore(parsed.BlobEndpoint, pipeline, "shared key", null, options.BlockSize);
+        return new AzureBlobStore(parsed.BlobEndpoint, pipeline, "shared key", null, options);
     }
 
     /// <summary>Connects with a SAS URL such as <c>https://acct.blob.core.windows.net/?sv=...&amp;sig=...</c>.</summary>
@@ -59,7 +61,7 @@ public sealed class AzureBlobStore : IBlobStore
     {
         ArgumentNullException.ThrowIfNull(sasUri);
         options ??= new BlobStoreClientOptions();
-        return new AzureBlobStore(sasUri, HttpPipelineBuilder.Build(options), "SAS", sasUri.Query, options.BlockSize);
+        return new AzureBlobStore(sasUri, HttpPipelineBuilder.Build(options), "SAS", sasUri.Query, options);
     }
 
     /// <summary>Connects with a Microsoft Entra token (managed identity, DefaultAzureCredential); needs https.</summary>
@@ -69,7 +71,7 @@ public sealed class AzureBlobStore : IBlobStore
         ArgumentNullException.ThrowIfNull(credential);
         options ??= new BlobStoreClientOptions();
         var pipeline = HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, StorageScope));
-        return new AzureBlobStore(blobServiceUri, pipeline, "Microsoft Entra ID", null, options.BlockSize);
+        return new AzureBlobStore(blobServiceUri, pipeline, "Microsoft Entra ID", null, options);
     }
 
     /// <inheritdoc />
@@ -195,7 +197,7 @@ public sealed class AzureBlobStore : IBlobStore
         string? marker = null;
         do
         {
-            var query = new StringBuilder("restype=container&comp=list&maxresults=").Append(ListPageSize.ToString(CultureInfo.InvariantCulture));
+            var query = new StringBuilder("restype=container&comp=list&maxresults=").Append(_listPageSize.ToString(CultureInfo.InvariantCulture));
             if (!string.IsNullOrEmpty(prefix))
             {
                 query.Append("&prefix=").Append(Uri.EscapeDataString(prefix));

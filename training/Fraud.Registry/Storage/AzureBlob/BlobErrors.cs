@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Xml;
 using Azure;
 using Azure.Core;
+using Azure.Identity;
 
 namespace Fraud.Registry.Storage.AzureBlob;
 
@@ -58,15 +60,29 @@ internal static class BlobErrors
     }
 
     /// <summary>Transport and credential failures (after the pipeline's retries) also become store exceptions.</summary>
-    public static BlobStoreException FromTransport(Exception ex, string operation, string target, string store) => ex switch
+    public static BlobStoreException FromTransport(Exception ex, string operation, string target, string store)
     {
-        Azure.Identity.AuthenticationFailedException => new BlobAuthenticationException(
-            $"{store}: could not get a token for {operation} on '{target}': {ex.Message}", 401, "CredentialUnavailable"),
-        RequestFailedException rf => new BlobStoreException(
-            $"{store} is unreachable ({operation} on '{target}'): {rf.Message.Split('\n')[0]}", rf.Status, rf.ErrorCode ?? "Unreachable", ex),
-        _ => new BlobStoreException($"{store} is unreachable ({operation} on '{target}'): {ex.Message}", 0, "Unreachable", ex),
-    };
+        var tries = 1;
+        // The retry policy aggregates the failures of every try; the last one says enough.
+        while (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate)
+        {
+            tries = aggregate.InnerExceptions.Count;
+            ex = aggregate.InnerExceptions[^1];
+        }
+
+        var after = tries > 1 ? $" after {tries.ToString(CultureInfo.InvariantCulture)} tries" : string.Empty;
+        return ex switch
+        {
+            AuthenticationFailedException => new BlobAuthenticationException(
+                $"{store}: could not get a token for {operation} on '{target}': {FirstLine(ex.Message)}", 401, "CredentialUnavailable"),
+            RequestFailedException { Status: > 0 } rf => new BlobStoreException(
+                $"{operation} on '{target}' in {store} failed{after}: {FirstLine(rf.Message)}", rf.Status, rf.ErrorCode, ex),
+            _ => new BlobStoreException($"{store} is unreachable{after} ({operation} on '{target}'): {FirstLine(ex.Message)}", 0, "Unreachable", ex),
+        };
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     public static bool IsTransport(Exception ex) =>
-        ex is RequestFailedException or HttpRequestException or IOException or Azure.Identity.AuthenticationFailedException;
+        ex is RequestFailedException or HttpRequestException or IOException or AggregateException or AuthenticationFailedException;
 }

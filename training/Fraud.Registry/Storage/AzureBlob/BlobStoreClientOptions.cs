@@ -21,4 +21,7 @@ public sealed class BlobStoreClientOptions : ClientOptions
 
     /// <summary>Blobs larger than this are uploaded as blocks of this size (Put Block + Put Block List).</summary>
     public int BlockSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Blobs asked for per List Blobs page (the service caps it at 5000).</summary>
+    public int ListPageSize { get; set; } = 5000;
 }

@@ -67,10 +67,14 @@ public sealed record JoinReport(
 }
 
 /// <summary>Collects the join counts while the features stream past.</summary>
-internal sealed class JoinBuilder
+/// <remarks>
+/// With <c>keepIds: false</c> (streaming statistics) repeated ids are not detected and labels without
+/// features are counted from the number matched, so memory stays flat.
+/// </remarks>
+internal sealed class JoinBuilder(bool keepIds = true)
 {
     private const int MaxExamples = 5;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string>? _seen = keepIds ? new(StringComparer.Ordinal) : null;
     private readonly List<string> _unlabelled = [];
     private int _matched;
     private int _withoutLabel;
@@ -79,7 +83,7 @@ internal sealed class JoinBuilder
     /// <summary>True when the basket joins and should be kept.</summary>
     public bool Accept(string id, bool hasLabel)
     {
-        if (!_seen.Add(id))
+        if (_seen is not null && !_seen.Add(id))
         {
             _duplicates++;
             return false;
@@ -104,7 +108,11 @@ internal sealed class JoinBuilder
     {
         var orphans = 0;
         var examples = new List<string>();
-        if (labels is not null)
+        if (labels is not null && _seen is null)
+        {
+            orphans = Math.Max(0, labels.Count - _matched);
+        }
+        else if (labels is not null && _seen is not null)
         {
             foreach (var id in labels.Keys)
             {

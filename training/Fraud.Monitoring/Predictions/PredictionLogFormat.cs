@@ -114,4 +114,6 @@ public sealed class PredictionLine
 [JsonSerializable(typeof(PredictionLine))]
 [JsonSerializable(typeof(LabelLine))]
 [JsonSerializable(typeof(List<LabelLine>))]
+[JsonSerializable(typeof(DatasetLine))]
+[JsonSerializable(typeof(TrainingDataManifest))]
 public sealed partial class MonitoringJsonContext : JsonSerializerContext;

@@ -1,0 +1,284 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Fraud.Baskets;
+using Fraud.Cli.Infrastructure;
+
+namespace Fraud.Cli.Commands;
+
+/// <summary>
+/// <c>fraud loadtest</c>: drives a running handler on loopback and prints <c>/api/score</c> latency (p50, p99) and
+/// throughput next to <c>/api/health</c> throughput from the same run, or the <c>ProcessBatch</c> throughput for one
+/// queued message of N baskets posted in the Functions host's envelope.
+/// </summary>
+internal static class LoadTestCommand
+{
+    private const int MaxConnections = 256;
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(2);
+
+    public static Command Create()
+    {
+        var url = new Option<string>("--url") { Description = "Base URL of the running handler (loopback only).", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
+        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent connections.", DefaultValueFactory = _ => 32 };
+        var duration = new Option<string>("--duration", "-d") { Description = "Measured time per endpoint, e.g. 10s or 1m (at most 2m).", DefaultValueFactory = _ => "10s" };
+        var warmup = new Option<string>("--warmup") { Description = "Unmeasured warm-up per endpoint.", DefaultValueFactory = _ => "2s" };
+        var apiKey = new Option<string?>("--api-key") { Description = "x-api-key to send when the handler runs with Fraud__ApiKey." };
+        var processBatch = new Option<int?>("--process-batch") { Description = "Instead of the HTTP run, post one ProcessBatch message with this many baskets (at most 10000) and time it." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated baskets sent.", DefaultValueFactory = _ => 7 };
+
+        var command = new Command("loadtest", "Measure a running handler: /api/score p50/p99 latency and throughput with /api/health in the same run, or ProcessBatch throughput.");
+        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var baseUri = LoopbackUri(parse.GetValue(url));
+            var key = parse.GetValue(apiKey);
+            if (parse.GetValue(processBatch) is { } count)
+            {
+                if (count is < 1 or > 10_000)
+                {
+                    throw new CliException($"--process-batch must be between 1 and 10000, not {count}.");
+                }
+
+                await RunProcessBatchAsync(baseUri, key, count, parse.GetValue(seed), ct);
+                return 0;
+            }
+
+            var n = parse.GetValue(connections);
+            if (n is < 1 or > MaxConnections)
+            {
+                throw new CliException($"--connections must be between 1 and {MaxConnections}, not {n}.");
+            }
+
+            var measured = ParseDuration(parse.GetValue(duration), "--duration");
+            var warm = ParseDuration(parse.GetValue(warmup), "--warmup", allowZero: true);
+            await RunHttpAsync(baseUri, key, n, measured, warm, parse.GetValue(seed), ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task RunHttpAsync(Uri baseUri, string? key, int connections, TimeSpan duration, TimeSpan warmup, int seed, CancellationToken ct)
+    {
+        using var client = CreateClient(baseUri, key, connections);
+        var bodies = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 512, Seed = seed })
+            .Select(b => JsonSerializer.SerializeToUtf8Bytes(b.Basket, BasketJsonContext.Default.Basket))
+            .ToArray();
+
+        await CheckReachableAsync(client, ct);
+        var probe = await client.PostAsync(new Uri("api/score", UriKind.Relative), Json(bodies[0]), ct);
+        if (!probe.IsSuccessStatusCode)
+        {
+            throw new CliException($"POST /api/score answered {(int)probe.StatusCode} {probe.ReasonPhrase}: {await probe.Content.ReadAsStringAsync(ct)}");
+        }
+
+        CliConsole.WriteLine(CliConsole.Invariant($"Target {baseUri} with {connections} connections, {warmup.TotalSeconds:F0} s warm-up and {duration.TotalSeconds:F0} s measured per endpoint."));
+        var score = await MeasureAsync(client, connections, duration, warmup, i => new HttpRequestMessage(HttpMethod.Post, "api/score") { Content = Json(bodies[i % bodies.Length]) }, ct);
+        var health = await MeasureAsync(client, connections, duration, warmup, _ => new HttpRequestMessage(HttpMethod.Get, "api/health"), ct);
+        Print("/api/score ", score);
+        Print("/api/health", health);
+        CliConsole.WriteLine(CliConsole.Invariant($"score/health throughput ratio {score.Throughput / Math.Max(1, health.Throughput):F2}"));
+    }
+
+    private static async Task RunProcessBatchAsync(Uri baseUri, string? key, int count, int seed, CancellationToken ct)
+    {
+        using var client = CreateClient(baseUri, key, 1);
+        client.Timeout = TimeSpan.FromMinutes(10);
+        await CheckReachableAsync(client, ct);
+        var baskets = SyntheticBaskets.Generate(new GeneratorOptions { Rows = count, Seed = seed }).Select(b => b.Basket).ToList();
+        var batchId = "loadtest-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        var envelope = HostEnvelope(batchId, baskets);
+        CliConsole.WriteLine(CliConsole.Invariant($"POST /ProcessBatch: one message of {count} baskets ({envelope.Length / 1024.0 / 1024.0:F1} MiB envelope), batch {batchId}"));
+        var start = Stopwatch.GetTimestamp();
+        using var response = await client.PostAsync(new Uri("ProcessBatch", UriKind.Relative), Json(envelope), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliException($"ProcessBatch answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var result = JsonDocument.Parse(body);
+        var completion = result.RootElement.GetProperty("Outputs").GetProperty("results");
+        var counts = completion.GetProperty("counts");
+        CliConsole.WriteLine(CliConsole.Invariant(
+            $"ProcessBatch {count} baskets in {elapsed.TotalSeconds:F2} s: {count / elapsed.TotalSeconds:F0} baskets/s; scored {counts.GetProperty("scored").GetInt32()}, flagged {counts.GetProperty("flagged").GetInt32()}, results at {completion.GetProperty("location").GetProperty("container").GetString()}/{completion.GetProperty("location").GetProperty("name").GetString()}"));
+    }
+
+    /// <summary>The host's Service Bus envelope: the body is a JSON string (serialised twice), metadata values too.</summary>
+    private static byte[] HostEnvelope(string batchId, List<Basket> baskets)
+    {
+        var message = new StringBuilder();
+        message.Append("{\"batchId\":").Append(JsonSerializer.Serialize(batchId, CliJson.Default.String)).Append(",\"baskets\":")
+            .Append(JsonSerializer.Serialize(baskets, BasketJsonContext.Default.ListBasket)).Append('}');
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("Data");
+            writer.WriteString("message", JsonSerializer.Serialize(message.ToString(), CliJson.Default.String));
+            writer.WriteEndObject();
+            writer.WriteStartObject("Metadata");
+            writer.WriteString("MessageId", JsonSerializer.Serialize(batchId, CliJson.Default.String));
+            writer.WriteString("DeliveryCount", "1");
+            writer.WriteString("EnqueuedTimeUtc", JsonSerializer.Serialize(DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture), CliJson.Default.String));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static async Task<Measurement> MeasureAsync(
+        HttpClient client, int connections, TimeSpan duration, TimeSpan warmup, Func<int, HttpRequestMessage> request, CancellationToken ct)
+    {
+        if (warmup > TimeSpan.Zero)
+        {
+            await RunWorkersAsync(client, connections, warmup, request, null, ct);
+        }
+
+        // One latency list per worker: no sharing, no locks on the measuring path.
+        var latencies = new List<long>[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            latencies[i] = new List<long>(capacity: 65_536);
+        }
+
+        var (elapsed, errors) = await RunWorkersAsync(client, connections, duration, request, latencies, ct);
+        var all = latencies.SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        return new Measurement(all.Length, errors, elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static async Task<(TimeSpan Elapsed, long Errors)> RunWorkersAsync(
+        HttpClient client, int connections, TimeSpan duration, Func<int, HttpRequestMessage> request, List<long>[]? latencies, CancellationToken ct)
+    {
+        long errors = 0;
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workers = Enumerable.Range(0, connections).Select(w => Task.Run(async () =>
+        {
+            var i = w;
+            while (Stopwatch.GetTimestamp() < end && !ct.IsCancellationRequested)
+            {
+                using var message = request(i++);
+                var t0 = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, ct);
+                    var t1 = Stopwatch.GetTimestamp();
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref errors);
+                        continue;
+                    }
+
+                    latencies?[w].Add(t1 - t0);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }, ct)).ToArray();
+        await Task.WhenAll(workers);
+        return (Stopwatch.GetElapsedTime(start), errors);
+    }
+
+    private static double Percentile(long[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+
+    private static void Print(string name, Measurement m) => CliConsole.WriteLine(CliConsole.Invariant(
+        $"{name}  {m.Requests,8} ok, {m.Errors} errors, {m.Throughput,9:F0} req/s, p50 {m.P50Ms:F2} ms, p99 {m.P99Ms:F2} ms"));
+
+    private static HttpClient CreateClient(Uri baseUri, string? key, int connections)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        var client = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (!string.IsNullOrEmpty(key))
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", key);
+        }
+
+        return client;
+    }
+
+    private static async Task CheckReachableAsync(HttpClient client, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await client.GetAsync(new Uri("/", UriKind.Relative), ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"cannot reach {client.BaseAddress}: {ex.Message} (start it with: dotnet run --project functions/FraudFunctions -c Release)");
+        }
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static Uri LoopbackUri(string? text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CliException($"--url must be an absolute http(s) URL, not '{text}'.");
+        }
+
+        // A load generator pointed at someone else's server is an attack; this one only measures a local handler.
+        if (!uri.IsLoopback && !(IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)))
+        {
+            throw new CliException($"--url must point at this machine (127.0.0.1 or localhost), not {uri.Host}.");
+        }
+
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    private static TimeSpan ParseDuration(string? text, string option, bool allowZero = false)
+    {
+        var value = text?.Trim() ?? string.Empty;
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : (value, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !double.IsFinite(amount))
+        {
+            throw new CliException($"{option} must be a duration such as 10s or 1m, not '{text}'.");
+        }
+
+        var span = TimeSpan.FromSeconds(amount * unit);
+        if (span > MaxDuration || span < TimeSpan.Zero || (!allowZero && span < TimeSpan.FromSeconds(1)))
+        {
+            throw new CliException($"{option} must be between {(allowZero ? "0s" : "1s")} and 2m, not '{text}'.");
+        }
+
+        return span;
+    }
+
+    private sealed record Measurement(long Requests, long Errors, TimeSpan Elapsed, double P50Ms, double P99Ms)
+    {
+        public double Throughput => Requests / Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>Source-generated metadata for the few plain values the load test serialises.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class CliJson : System.Text.Json.Serialization.JsonSerializerContext;

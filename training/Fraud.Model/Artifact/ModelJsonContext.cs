@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Fraud.Model.Artifact;
+
+/// <summary>Source-generated JSON for the model file, the card and evaluation output (snake_case, no reflection at start-up).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = false,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ModelArtifactDto))]
+[JsonSerializable(typeof(ModelCard))]
+[JsonSerializable(typeof(EvaluationMetrics))]
+public sealed partial class ModelJsonContext : JsonSerializerContext;

@@ -1,0 +1,125 @@
+using Fraud.Baskets;
+
+namespace Fraud.Model.Features;
+
+/// <summary>
+/// Fits a <see cref="BasketFeaturizer"/> on labelled training baskets and featurizes those same baskets
+/// out-of-fold: each training row's target encodings come from the other folds only, so no row's label
+/// reaches its own features (the leak that makes in-sample target encoding look better than it is).
+/// </summary>
+public static class FeaturizerFitter
+{
+    /// <summary>
+    /// Returns the featurizer that scoring uses (encodings from every training row) and the training rows'
+    /// features (row-major, <c>baskets.Count × FeatureCount</c>) with out-of-fold encodings.
+    /// </summary>
+    public static (BasketFeaturizer Featurizer, float[] TrainingFeatures) FitTransform(
+        IReadOnlyList<Basket> baskets,
+        IReadOnlyList<bool> labels,
+        FeaturizerOptions options,
+        int seed,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(baskets);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (baskets.Count != labels.Count)
+        {
+            throw new ArgumentException($"{baskets.Count} baskets but {labels.Count} labels.", nameof(labels));
+        }
+
+        if (baskets.Count < options.Folds)
+        {
+            throw new ArgumentException($"At least {options.Folds} training baskets are needed; got {baskets.Count}.", nameof(baskets));
+        }
+
+        var folds = options.Folds;
+        var fold = StratifiedFolds(labels, folds, seed);
+        var models = new KeyCounter(folds);
+        var goods = new KeyCounter(folds);
+        var words = new KeyCounter(folds);
+        var categories = new KeyCounter(folds);
+        var makes = new KeyCounter(folds);
+        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
+        var foldFrauds = new int[folds];
+        var foldRows = new int[folds];
+
+        for (var r = 0; r < baskets.Count; r++)
+        {
+            var f = fold[r];
+            var y = labels[r];
+            foldRows[f]++;
+            foldFrauds[f] += y ? 1 : 0;
+            foreach (var item in baskets[r].Items)
+            {
+                categories.Add(buffer[..TextKeys.NormalizeCategory(item.Item, buffer)], f, y);
+                makes.Add(TextKeys.Trim(item.Make), f, y);
+                var model = TextKeys.Trim(item.Model);
+                models.Add(model, f, y);
+                var position = 0;
+                while (TextKeys.NextToken(model, ref position, options.MinTokenLength, out var word))
+                {
+                    words.Add(word, f, y);
+                }
+
+                goods.Add(TextKeys.Trim(item.GoodsCode), f, y);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var categoryVocabulary = categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories);
+        var makeVocabulary = makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes);
+        var counters = new[] { models, goods, words, categories, makes };
+        var keys = counters.Select(c => c.FrequentKeys(options.MinEncodingCount)).ToArray();
+        var indexes = keys.Select(EncodingTable.BuildIndex).ToArray();
+
+        BasketFeaturizer Build(int heldOut)
+        {
+            var frauds = heldOut < 0 ? foldFrauds.Sum() : foldFrauds.Sum() - foldFrauds[heldOut];
+            var rows = heldOut < 0 ? baskets.Count : baskets.Count - foldRows[heldOut];
+            var prior = (frauds + 1.0) / (rows + 2.0);
+            var t = new EncodingTable[counters.Length];
+            for (var i = 0; i < counters.Length; i++)
+            {
+                t[i] = counters[i].Build(keys[i], indexes[i], options.MinEncodingCount, options.Smoothing, prior, heldOut);
+            }
+
+            return new BasketFeaturizer(categoryVocabulary, makeVocabulary, t[0], t[1], t[2], t[3], t[4], options.MinTokenLength);
+        }
+
+        var final = Build(-1);
+        var perFold = Enumerable.Range(0, folds).Select(Build).ToArray();
+        var width = final.FeatureCount;
+        var values = new float[(long)baskets.Count * width];
+        for (var r = 0; r < baskets.Count; r++)
+        {
+            if ((r & 4095) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            perFold[fold[r]].Featurize(baskets[r], values.AsSpan(r * width, width));
+        }
+
+        return (final, values);
+    }
+
+    /// <summary>Assigns rows to folds so each fold gets the same share of frauds; the order depends only on the seed.</summary>
+    internal static int[] StratifiedFolds(IReadOnlyList<bool> labels, int folds, int seed)
+    {
+        var fold = new int[labels.Count];
+        var random = new Random(seed);
+        foreach (var positive in new[] { true, false })
+        {
+            var rows = Enumerable.Range(0, labels.Count).Where(i => labels[i] == positive).ToArray();
+            random.Shuffle(rows);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                fold[rows[i]] = i % folds;
+            }
+        }
+
+        return fold;
+    }
+}

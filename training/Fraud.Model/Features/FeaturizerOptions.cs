@@ -1,0 +1,37 @@
+namespace Fraud.Model.Features;
+
+/// <summary>How the featurizer is fitted: vocabulary sizes, rare-value pooling and target-encoding smoothing.</summary>
+public sealed record FeaturizerOptions
+{
+    /// <summary>Most categories that get their own units/spend features; the rest are pooled.</summary>
+    public int MaxCategories { get; init; } = 32;
+
+    /// <summary>Most makes that get their own units/spend features; the rest are pooled.</summary>
+    public int MaxMakes { get; init; } = 32;
+
+    /// <summary>A category or make needs this many training lines to get its own features.</summary>
+    public int MinVocabularyBaskets { get; init; } = 50;
+
+    /// <summary>A model, goods code or word seen fewer times than this is treated as unseen (pooled prior).</summary>
+    public int MinEncodingCount { get; init; } = 3;
+
+    /// <summary>Weight of the prior in the smoothed fraud rate: (frauds + m·prior) / (count + m).</summary>
+    public double Smoothing { get; init; } = 20;
+
+    /// <summary>Folds for out-of-fold target encoding of the training rows.</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>Shortest model-name word that is encoded.</summary>
+    public int MinTokenLength { get; init; } = 2;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxCategories, nameof(MaxCategories));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxMakes, nameof(MaxMakes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinVocabularyBaskets, 1, nameof(MinVocabularyBaskets));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinEncodingCount, 1, nameof(MinEncodingCount));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Smoothing, nameof(Smoothing));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Folds, 2, nameof(Folds));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinTokenLength, 1, nameof(MinTokenLength));
+    }
+}

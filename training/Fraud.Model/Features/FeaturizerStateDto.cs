@@ -1,0 +1,25 @@
+namespace Fraud.Model.Features;
+
+/// <summary>JSON form of a fitted <see cref="BasketFeaturizer"/>: vocabularies and encoding tables.</summary>
+public sealed class FeaturizerStateDto
+{
+    public int Version { get; set; }
+
+    public int MinTokenLength { get; set; }
+
+    /// <summary>Category vocabulary (normalised keys); other categories are pooled.</summary>
+    public string[] Categories { get; set; } = [];
+
+    /// <summary>Make vocabulary (upper-case keys); other makes are pooled.</summary>
+    public string[] Makes { get; set; } = [];
+
+    public EncodingTableDto Models { get; set; } = new();
+
+    public EncodingTableDto GoodsCodes { get; set; } = new();
+
+    public EncodingTableDto ModelWords { get; set; } = new();
+
+    public EncodingTableDto CategoryRisk { get; set; } = new();
+
+    public EncodingTableDto MakeRisk { get; set; } = new();
+}

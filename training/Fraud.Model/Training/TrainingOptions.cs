@@ -1,0 +1,216 @@
+using System.Globalization;
+using Fraud.Learning;
+using Fraud.Model.Features;
+
+namespace Fraud.Model;
+
+/// <summary>How probabilities are calibrated on held-out data.</summary>
+public enum CalibrationMethod
+{
+    /// <summary>Monotone step function (pool adjacent violators); needs a few hundred held-out rows.</summary>
+    Isotonic,
+
+    /// <summary>Logistic fit of the raw score (Platt, 1999); smoother, works with little data.</summary>
+    Platt,
+}
+
+/// <summary>Everything that decides a training run. Same options and data, same model, whatever the thread count.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Seed of every random choice: the split, the target-encoding folds, bagging and feature sampling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Gradient-boosting hyper-parameters (seed and threads are taken from this record).</summary>
+    public GbdtOptions Gbdt { get; init; } = new()
+    {
+        NumRounds = 400,
+        LearningRate = 0.08,
+        NumLeaves = 31,
+        MaxDepth = 8,
+        MinDataInLeaf = 40,
+        L2 = 2,
+        FeatureFraction = 0.8,
+        BaggingFraction = 0.8,
+        MaxBins = 63,
+        EarlyStoppingRounds = 40,
+    };
+
+    public FeaturizerOptions Featurizer { get; init; } = new();
+
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Isotonic;
+
+    /// <summary>The review threshold is the lowest probability whose flagged baskets reach this precision on validation data.</summary>
+    public double ReviewPrecision { get; init; } = 0.3;
+
+    /// <summary>The decline threshold: the same for this stricter precision.</summary>
+    public double DeclinePrecision { get; init; } = 0.7;
+
+    /// <summary>Share of baskets held out for early stopping and choosing thresholds.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Share of baskets held out for calibration.</summary>
+    public double CalibrationFraction { get; init; } = 0.1;
+
+    /// <summary>Share of baskets held out for the metrics in the card (untouched by every fitting step).</summary>
+    public double TestFraction { get; init; } = 0.1;
+
+    /// <summary>Test rows explained to compute the mean |SHAP| importance.</summary>
+    public int ImportanceSampleRows { get; init; } = 1000;
+
+    /// <summary>Worker threads; 0 means every core. Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The keys <see cref="WithParameter"/> understands, with their current values.</summary>
+    public IReadOnlyDictionary<string, string> ToParameters()
+    {
+        var g = Gbdt;
+        var f = Featurizer;
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["seed"] = Text(Seed),
+            ["threads"] = Text(Threads),
+            ["num_rounds"] = Text(g.NumRounds),
+            ["learning_rate"] = Text(g.LearningRate),
+            ["num_leaves"] = Text(g.NumLeaves),
+            ["max_depth"] = Text(g.MaxDepth),
+            ["min_data_in_leaf"] = Text(g.MinDataInLeaf),
+            ["min_hessian_in_leaf"] = Text(g.MinHessianInLeaf),
+            ["l2"] = Text(g.L2),
+            ["feature_fraction"] = Text(g.FeatureFraction),
+            ["bagging_fraction"] = Text(g.BaggingFraction),
+            ["max_bins"] = Text(g.MaxBins),
+            ["positive_weight"] = Text(g.PositiveWeight),
+            ["early_stopping_rounds"] = Text(g.EarlyStoppingRounds),
+            ["calibration"] = Calibration.ToString().ToLowerInvariant(),
+            ["review_precision"] = Text(ReviewPrecision),
+            ["decline_precision"] = Text(DeclinePrecision),
+            ["validation_fraction"] = Text(ValidationFraction),
+            ["calibration_fraction"] = Text(CalibrationFraction),
+            ["test_fraction"] = Text(TestFraction),
+            ["importance_sample_rows"] = Text(ImportanceSampleRows),
+            ["max_categories"] = Text(f.MaxCategories),
+            ["max_makes"] = Text(f.MaxMakes),
+            ["min_vocabulary_lines"] = Text(f.MinVocabularyBaskets),
+            ["min_encoding_count"] = Text(f.MinEncodingCount),
+            ["smoothing"] = Text(f.Smoothing),
+            ["encoding_folds"] = Text(f.Folds),
+            ["min_token_length"] = Text(f.MinTokenLength),
+        };
+    }
+
+    /// <summary>
+    /// Returns a copy with one parameter changed, as given on the command line (<c>--param learning_rate=0.05</c>).
+    /// Throws <see cref="ArgumentException"/> naming the key for an unknown key or a value that does not parse.
+    /// </summary>
+    public TrainingOptions WithParameter(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var g = Gbdt;
+        var f = Featurizer;
+        var k = key.Trim().ToLowerInvariant().Replace('-', '_');
+        var result = k switch
+        {
+            "seed" => this with { Seed = Int(k, value) },
+            "threads" => this with { Threads = Int(k, value) },
+            "num_rounds" => this with { Gbdt = g with { NumRounds = Int(k, value) } },
+            "learning_rate" => this with { Gbdt = g with { LearningRate = Real(k, value) } },
+            "num_leaves" => this with { Gbdt = g with { NumLeaves = Int(k, value) } },
+            "max_depth" => this with { Gbdt = g with { MaxDepth = Int(k, value) } },
+            "min_data_in_leaf" => this with { Gbdt = g with { MinDataInLeaf = Int(k, value) } },
+            "min_hessian_in_leaf" => this with { Gbdt = g with { MinHessianInLeaf = Real(k, value) } },
+            "l2" => this with { Gbdt = g with { L2 = Real(k, value) } },
+            "feature_fraction" => this with { Gbdt = g with { FeatureFraction = Real(k, value) } },
+            "bagging_fraction" => this with { Gbdt = g with { BaggingFraction = Real(k, value) } },
+            "max_bins" => this with { Gbdt = g with { MaxBins = Int(k, value) } },
+            "positive_weight" => this with { Gbdt = g with { PositiveWeight = Real(k, value) } },
+            "early_stopping_rounds" => this with { Gbdt = g with { EarlyStoppingRounds = Int(k, value) } },
+            "calibration" => this with { Calibration = Method(value) },
+            "review_precision" => this with { ReviewPrecision = Real(k, value) },
+            "decline_precision" => this with { DeclinePrecision = Real(k, value) },
+            "validation_fraction" => this with { ValidationFraction = Real(k, value) },
+            "calibration_fraction" => this with { CalibrationFraction = Real(k, value) },
+            "test_fraction" => this with { TestFraction = Real(k, value) },
+            "importance_sample_rows" => this with { ImportanceSampleRows = Int(k, value) },
+            "max_categories" => this with { Featurizer = f with { MaxCategories = Int(k, value) } },
+            "max_makes" => this with { Featurizer = f with { MaxMakes = Int(k, value) } },
+            "min_vocabulary_lines" => this with { Featurizer = f with { MinVocabularyBaskets = Int(k, value) } },
+            "min_encoding_count" => this with { Featurizer = f with { MinEncodingCount = Int(k, value) } },
+            "smoothing" => this with { Featurizer = f with { Smoothing = Real(k, value) } },
+            "encoding_folds" => this with { Featurizer = f with { Folds = Int(k, value) } },
+            "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
+            _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
+        };
+
+        try
+        {
+            result.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"Training parameter '{k}' = '{value}' is out of range: {FirstLine(ex.Message)}", nameof(value), ex);
+        }
+
+        return result;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Gbdt);
+        ArgumentNullException.ThrowIfNull(Featurizer);
+        Gbdt.Validate();
+        Featurizer.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfNegative(ImportanceSampleRows, nameof(ImportanceSampleRows));
+        CheckFraction(ReviewPrecision, nameof(ReviewPrecision));
+        CheckFraction(DeclinePrecision, nameof(DeclinePrecision));
+        if (DeclinePrecision <= ReviewPrecision)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeclinePrecision), DeclinePrecision, "The decline precision must be stricter (higher) than the review precision.");
+        }
+
+        CheckFraction(ValidationFraction, nameof(ValidationFraction));
+        CheckFraction(CalibrationFraction, nameof(CalibrationFraction));
+        CheckFraction(TestFraction, nameof(TestFraction));
+        if (ValidationFraction + CalibrationFraction + TestFraction >= 0.9)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TestFraction), "Validation, calibration and test shares together must leave at least 10% for training.");
+        }
+    }
+
+    private static void CheckFraction(double value, string name)
+    {
+        if (!(value > 0 && value < 1))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between 0 and 1.");
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static int Int(string key, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new ArgumentException($"Training parameter '{key}' needs a whole number; got '{value}'.", nameof(value));
+
+    private static double Real(string key, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? v
+            : throw new ArgumentException($"Training parameter '{key}' needs a number; got '{value}'.", nameof(value));
+
+    private static CalibrationMethod Method(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "isotonic" => CalibrationMethod.Isotonic,
+        "platt" => CalibrationMethod.Platt,
+        _ => throw new ArgumentException($"Training parameter 'calibration' is 'isotonic' or 'platt'; got '{value}'.", nameof(value)),
+    };
+}

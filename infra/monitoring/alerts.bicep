@@ -73,7 +73,7 @@ resource scoreLatency 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'ScoreBasket p99 latency'
-    description: 'p99 of ScoreBasket request duration over 5 minutes is above the threshold. Runbook: ${runbookUrl}#score-latency-p99'
+    description: 'p99 of ScoreBasket request duration over 5 minutes is above the threshold. Runbook: ${runbookUrl}#scorebasket-p99-latency'
     severity: 2
     enabled: true
     scopes: [
@@ -107,7 +107,7 @@ requests
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbookUrl}#score-latency-p99'
+        runbook: '${runbookUrl}#scorebasket-p99-latency'
       }
     }
   }
@@ -215,7 +215,7 @@ resource drift 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'Feature drift'
-    description: 'The MonitorModel job raised a DriftAlert event. Runbook: ${runbookUrl}#drift'
+    description: 'The MonitorModel job raised a DriftAlert event. Runbook: ${runbookUrl}#feature-drift'
     severity: 3
     enabled: true
     scopes: [
@@ -247,7 +247,7 @@ customEvents
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbookUrl}#drift'
+        runbook: '${runbookUrl}#feature-drift'
       }
     }
   }

@@ -52,10 +52,10 @@ public sealed partial class SettingsDocument
 
     public static IEnumerable<string> Backticked(string text) => BacktickPattern().Matches(text).Select(m => m.Groups[1].Value);
 
-    /// <summary>Lines of the section whose heading contains <paramref name="heading"/>, up to the next heading.</summary>
+    /// <summary>Lines of the section whose heading starts with <paramref name="heading"/>, up to the next heading.</summary>
     public IEnumerable<string> Section(string heading)
     {
-        var start = Array.FindIndex(_lines, l => l.StartsWith('#') && l.Contains(heading, StringComparison.Ordinal));
+        var start = Array.FindIndex(_lines, l => l.StartsWith('#') && l.TrimStart('#', ' ').StartsWith(heading, StringComparison.Ordinal));
         if (start < 0)
         {
             throw new InvalidOperationException($"docs/settings.md has no section '{heading}'.");

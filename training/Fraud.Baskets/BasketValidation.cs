@@ -16,6 +16,13 @@ public static class BasketValidation
     /// <summary>Returns every rule the basket breaks; an empty list means it is valid.</summary>
     public static IReadOnlyList<ValidationError> Validate(Basket? basket)
     {
+        // The common case is a valid basket: check first, and build field paths and messages only on failure,
+        // so validating a million CSV rows allocates nothing.
+        if (IsValid(basket))
+        {
+            return [];
+        }
+
         var errors = new List<ValidationError>();
         if (basket is null)
         {
@@ -51,6 +58,34 @@ public static class BasketValidation
         return errors;
     }
 
+    /// <summary>True when <see cref="Validate"/> would return no errors; allocates nothing.</summary>
+    public static bool IsValid(Basket? basket)
+    {
+        if (basket is null || string.IsNullOrWhiteSpace(basket.Id) || basket.Id.Length > Basket.MaxStringLength
+            || basket.Items is null || basket.Items.Count is 0 or > Basket.MaxItems)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < basket.Items.Count; i++)
+        {
+            if (!IsValid(basket.Items[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when <see cref="ValidateItem"/> would add no errors.</summary>
+    public static bool IsValid(BasketItem? item) =>
+        item is not null
+        && !string.IsNullOrWhiteSpace(item.Item)
+        && FitsLength(item.Item) && FitsLength(item.Make) && FitsLength(item.Model) && FitsLength(item.GoodsCode)
+        && double.IsFinite(item.CashPrice) && item.CashPrice >= 0
+        && item.Quantity >= 1;
+
     /// <summary>Checks one item; <paramref name="path"/> prefixes the field names in the errors.</summary>
     public static void ValidateItem(BasketItem? item, string path, List<ValidationError> errors)
     {
@@ -81,6 +116,8 @@ public static class BasketValidation
             errors.Add(new ValidationError($"{path}.quantity", "The quantity must be a whole number of at least 1."));
         }
     }
+
+    private static bool FitsLength(string? value) => value is null || value.Length <= Basket.MaxStringLength;
 
     private static void CheckLength(string? value, string field, List<ValidationError> errors)
     {

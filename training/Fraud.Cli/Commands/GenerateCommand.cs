@@ -53,7 +53,7 @@ internal static class GenerateCommand
             clock.Stop();
             CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
             CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {dataset.FraudRate:P2} ({dataset.Frauds} frauds), oracle PR-AUC {dataset.OracleAveragePrecision:F3}"));
-            CliConsole.WriteLine(CliConsole.Invariant($"elapsed {clock.Elapsed.TotalSeconds:F2} s, peak working set {CliConsole.PeakWorkingSetMiB():F0} MiB"));
+            CliConsole.WriteLine(CliConsole.CostLine(clock.Elapsed));
             return 0;
         });
         return command;
@@ -95,7 +95,7 @@ internal static class GenerateCommand
                 CliConsole.WriteLine(join.ToString());
             }
 
-            CliConsole.WriteLine(CliConsole.Invariant($"elapsed {clock.Elapsed.TotalSeconds:F2} s, peak working set {CliConsole.PeakWorkingSetMiB():F0} MiB"));
+            CliConsole.WriteLine(CliConsole.CostLine(clock.Elapsed));
             return 0;
         });
 

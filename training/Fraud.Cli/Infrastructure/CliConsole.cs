@@ -28,6 +28,16 @@ public static class CliConsole
     /// <summary>Formats with the invariant culture, whatever the machine's locale.</summary>
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The closing line of a measuring verb: wall time, CPU time of this process (a fairer figure on a shared
+    /// machine) and peak working set.
+    /// </summary>
+    public static string CostLine(TimeSpan elapsed)
+    {
+        using var process = Process.GetCurrentProcess();
+        return Invariant($"elapsed {elapsed.TotalSeconds:F2} s, process CPU {process.TotalProcessorTime.TotalSeconds:F2} s, peak working set {PeakWorkingSetMiB():F0} MiB");
+    }
+
     /// <summary>The peak working set of this process so far, in MiB, for figures printed by measuring verbs.</summary>
     public static double PeakWorkingSetMiB()
     {

@@ -25,6 +25,9 @@ public static class Repo
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
+    /// <summary>Whether the file has its owner's execute bit (always true on Windows, which has none).</summary>
+    public static bool IsExecutable(string path) => OperatingSystem.IsWindows() || File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute);
+
     /// <summary>Every .bicep file under infra/.</summary>
     public static IReadOnlyList<BicepFile> AllBicep() =>
         Directory.EnumerateFiles(InfraFolder, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(BicepFile.Load).ToList();

@@ -3,8 +3,10 @@ namespace Fraud.Baskets;
 /// <summary>
 /// A CSV row or header that cannot be read as written. <see cref="Line"/> is the 1-based physical line
 /// (the header is line 1) and <see cref="Column"/> the column name from the header, when one applies.
+/// A <see cref="FormatException"/>, so callers that already treat malformed input as such (the CLI
+/// prints one line and exits 1) need nothing more.
 /// </summary>
-public sealed class BasketCsvException : Exception
+public sealed class BasketCsvException : FormatException
 {
     public BasketCsvException()
         : this("The CSV file is malformed.", 0, null)

@@ -84,6 +84,15 @@ internal sealed class CsvTokenizer
         RecordLine = _line;
         while (true)
         {
+            // Most cells of a challenge row are empty slots: take runs of bare commas without a search.
+            if (_position < _length && _buffer[_position] == ',')
+            {
+                _lastFieldWasQuoted = false;
+                EndField();
+                _position++;
+                continue;
+            }
+
             var quoted = EnsureData() && _buffer[_position] == '"';
             _lastFieldWasQuoted = quoted;
             if (quoted)

@@ -20,7 +20,7 @@ try {
         Write-Host "register-model: registry not readable yet (role assignments propagate); retrying in 30 s"
         Start-Sleep -Seconds 30
     }
-    if ((($listing -join '') -replace '\s', '') -ne '[]') {
+    if (@((($listing -join "`n") | ConvertFrom-Json).versions).Count -gt 0) {
         Write-Host "register-model: the registry already has a model; leaving the champion as it is"
         return
     }

@@ -18,26 +18,32 @@ seed="${FRAUD_BOOTSTRAP_SEED:-1}"
 # Built once, then run directly: dotnet run would rebuild on every call.
 cli_dir="$(mktemp -d)"
 trap 'rm -rf "$cli_dir"' EXIT
-dotnet publish "$root/training/Fraud.Cli/Fraud.Cli.csproj" -c Release -o "$cli_dir/bin" --nologo -v quiet >/dev/null
+# FRAUD_CLI_PUBLISH_ARGS: extra publish arguments (the tests pass --artifacts-path to keep the clone's obj/ untouched).
+# shellcheck disable=SC2086
+if ! build_log=$(dotnet publish "$root/training/Fraud.Cli/Fraud.Cli.csproj" -c Release -o "$cli_dir/bin" --nologo ${FRAUD_CLI_PUBLISH_ARGS:-} 2>&1); then
+  printf '%s\n' "$build_log" >&2
+  echo "register-model: building the fraud CLI failed" >&2
+  exit 1
+fi
 fraud() { "$cli_dir/bin/fraud" "$@"; }
 
 # The deploying principal's Storage Blob Data Owner role can take minutes to reach the data plane
 # after a first provision; retry instead of failing the whole `azd up`.
+attempts="${FRAUD_REGISTRY_ATTEMPTS:-10}"
 listing=""
-for attempt in 1 2 3 4 5 6 7 8 9 10; do
-  if listing=$(fraud registry list --store "$store" --json 2>"$cli_dir/err"); then
-    break
-  fi
-  if [ "$attempt" -eq 10 ]; then
+attempt=1
+until listing=$(fraud registry list --store "$store" --json 2>"$cli_dir/err"); do
+  if [ "$attempt" -ge "$attempts" ]; then
     echo "register-model: cannot read the registry at $store: $(cat "$cli_dir/err")" >&2
     exit 1
   fi
   echo "register-model: registry not readable yet (role assignments propagate); retrying in 30 s"
   sleep 30
+  attempt=$((attempt + 1))
 done
 
-# `registry list --json` prints a JSON array of versions; an empty array means a fresh store.
-if [ "$(printf '%s' "$listing" | tr -d '[:space:]')" != "[]" ]; then
+# `registry list --json` prints {"model": ..., "versions": [...], "champion": ...}; no versions means a fresh store.
+if ! printf '%s' "$listing" | tr -d '[:space:]' | grep -q '"versions":\[\]'; then
   echo "register-model: the registry already has a model; leaving the champion as it is"
   exit 0
 fi

@@ -11,6 +11,12 @@ internal sealed class CsvTokenizer
 {
     private static readonly SearchValues<char> FieldEnd = SearchValues.Create(",\r\n\"");
 
+    /// <summary>
+    /// Longest record accepted, in characters. A valid challenge row is far shorter (146 cells of at most 256
+    /// characters); the cap keeps memory bounded when a file is not CSV at all or a quote is never closed.
+    /// </summary>
+    public const int MaxRecordLength = 1 << 20;
+
     private readonly TextReader _reader;
     private readonly char[] _buffer;
     private int _position;
@@ -211,6 +217,11 @@ internal sealed class CsvTokenizer
 
     private void Append(ReadOnlySpan<char> chars)
     {
+        if (_recordLength + chars.Length > MaxRecordLength)
+        {
+            throw new BasketCsvException($"The record is longer than {MaxRecordLength} characters; is this a CSV file, and is every quote closed?", RecordLine, NameOf(_fieldCount));
+        }
+
         if (_recordLength + chars.Length > _record.Length)
         {
             Array.Resize(ref _record, Math.Max(_record.Length * 2, _recordLength + chars.Length));

@@ -18,6 +18,9 @@ internal sealed class LeafwiseTreeLearner
     // Row partition: leaf l owns _indices[_leafBegin[l] .. _leafBegin[l] + _leafRows[l]), in ascending row order.
     private readonly int[] _indices;
     private readonly int[] _scratch;
+
+    // Leaf of every training row (-1 out of bag), for the sparse histogram path.
+    private readonly int[] _leafOf;
     private readonly double[] _orderedGradients;
     private readonly double[] _orderedHessians;
 
@@ -59,6 +62,7 @@ internal sealed class LeafwiseTreeLearner
         _finder = new SplitFinder(options.L2, options.MinDataInLeaf, options.MinHessianInLeaf);
         _indices = new int[data.Rows];
         _scratch = new int[data.Rows];
+        _leafOf = new int[data.Rows];
         _orderedGradients = new double[data.Rows];
         _orderedHessians = new double[data.Rows];
         var leaves = options.NumLeaves;
@@ -101,10 +105,12 @@ internal sealed class LeafwiseTreeLearner
         var n = bag is null ? _data.Rows : bagCount;
         _allRows = bag is null;
         double sumG = 0, sumH = 0;
+        Array.Fill(_leafOf, bag is null ? 0 : -1);
         for (var i = 0; i < n; i++)
         {
             var row = bag is null ? i : bag[i];
             _indices[i] = row;
+            _leafOf[row] = 0;
             sumG += gradients[row];
             sumH += hessians[row];
         }
@@ -147,13 +153,17 @@ internal sealed class LeafwiseTreeLearner
     private void RootBlock(int block)
     {
         var histogram = _histograms[_leafHistogram[0]];
-        var end = Math.Min(_featureCount, (block + 1) * _blockSize);
         var rows = _leafRows[0];
+        var end = Math.Min(_featureCount, (block + 1) * _blockSize);
         for (var k = block * _blockSize; k < end; k++)
         {
             var f = _features[k];
             var slots = histogram.AsSpan(_data.HistogramOffsets[f], _data.BinCounts[f] + 1);
-            if (_allRows)
+            if (TryBuildSparse(f, 0, slots))
+            {
+                // Built from the feature's non-default rows.
+            }
+            else if (_allRows)
             {
                 HistogramBuilder.BuildAllRows(_data.Column(f), _gradients, _hessians, slots);
             }
@@ -179,7 +189,11 @@ internal sealed class LeafwiseTreeLearner
             var offset = _data.HistogramOffsets[f];
             var length = _data.BinCounts[f] + 1;
             var small = smallHistogram.AsSpan(offset, length);
-            HistogramBuilder.Build(_data.Column(f), _indices.AsSpan(begin, rows), _orderedGradients.AsSpan(0, rows), _orderedHessians.AsSpan(0, rows), small);
+            if (!TryBuildSparse(f, _small, small))
+            {
+                HistogramBuilder.Build(_data.Column(f), _indices.AsSpan(begin, rows), _orderedGradients.AsSpan(0, rows), _orderedHessians.AsSpan(0, rows), small);
+            }
+
             _smallBest[k] = _smallSplittable
                 ? _finder.Find(small, f, _leafGradient[_small], _leafHessian[_small], rows)
                 : SplitCandidate.None;
@@ -197,7 +211,7 @@ internal sealed class LeafwiseTreeLearner
         var split = _leafBest[leaf];
         var begin = _leafBegin[leaf];
         var rows = _leafRows[leaf];
-        var leftRows = Partition(split, begin, rows);
+        var leftRows = Partition(split, begin, rows, newLeaf);
         Debug.Assert(leftRows == split.LeftCount, "Partition must agree with the histogram.");
 
         var rightG = _leafGradient[leaf] - split.LeftGradient;
@@ -241,7 +255,7 @@ internal sealed class LeafwiseTreeLearner
     }
 
     /// <summary>Stable partition of the leaf's rows: left rows keep their slots, right rows follow them.</summary>
-    private int Partition(SplitCandidate split, int begin, int rows)
+    private int Partition(SplitCandidate split, int begin, int rows, int rightLeaf)
     {
         var column = _data.Column(split.Feature);
         var missingBin = _data.BinCounts[split.Feature];
@@ -259,11 +273,27 @@ internal sealed class LeafwiseTreeLearner
             else
             {
                 _scratch[writeRight++] = row;
+                _leafOf[row] = rightLeaf;
             }
         }
 
         _scratch.AsSpan(0, writeRight).CopyTo(_indices.AsSpan(writeLeft));
         return writeLeft - begin;
+    }
+
+    /// <summary>Builds from the sparse copy when the feature has fewer non-default rows than the leaf has rows.</summary>
+    private bool TryBuildSparse(int feature, int leaf, Span<HistogramBin> slots)
+    {
+        var sparse = _data.SparseRows[feature];
+        if (sparse is null || sparse.Length >= _leafRows[leaf])
+        {
+            return false;
+        }
+
+        HistogramBuilder.BuildSparse(
+            _data.Column(feature), sparse, _leafOf, leaf, _gradients, _hessians, _data.DefaultBins[feature],
+            _leafGradient[leaf], _leafHessian[leaf], _leafRows[leaf], slots);
+        return true;
     }
 
     private void Gather(int leaf)

@@ -26,9 +26,22 @@ internal readonly struct SplitFinder(double l2, int minDataInLeaf, double minHes
         var leftC = 0;
         for (var t = 0; t < bins; t++)
         {
-            leftG += histogram[t].Gradient;
-            leftH += histogram[t].Hessian;
-            leftC += histogram[t].Count;
+            var bin = histogram[t];
+            if (bin.Count == 0)
+            {
+                // Same partition as the previous threshold, which already won any tie.
+                continue;
+            }
+
+            leftG += bin.Gradient;
+            leftH += bin.Hessian;
+            leftC += bin.Count;
+            if (sumCount - leftC < minDataInLeaf)
+            {
+                // The right side only shrinks from here on.
+                break;
+            }
+
             Consider(ref best, feature, t, defaultLeft: false, leftG, leftH, leftC, sumGradient, sumHessian, sumCount, parentScore);
         }
 
@@ -49,9 +62,20 @@ internal readonly struct SplitFinder(double l2, int minDataInLeaf, double minHes
         leftC = missing.Count;
         for (var t = 0; t < bins - 1; t++)
         {
-            leftG += histogram[t].Gradient;
-            leftH += histogram[t].Hessian;
-            leftC += histogram[t].Count;
+            var bin = histogram[t];
+            if (bin.Count == 0)
+            {
+                continue;
+            }
+
+            leftG += bin.Gradient;
+            leftH += bin.Hessian;
+            leftC += bin.Count;
+            if (sumCount - leftC < minDataInLeaf)
+            {
+                break;
+            }
+
             Consider(ref best, feature, t, defaultLeft: true, leftG, leftH, leftC, sumGradient, sumHessian, sumCount, parentScore);
         }
 

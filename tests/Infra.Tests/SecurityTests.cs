@@ -18,6 +18,8 @@ public sealed class SecurityTests
     {
         var files = Directory.EnumerateFiles(Repo.InfraFolder, "*", SearchOption.AllDirectories)
             .Concat([Repo.Combine("azure.yaml"), Path.Combine(Repo.HandlerFolder, "host.json")])
+            // The local settings template is committed; it may name Azurite (UseDevelopmentStorage=true) but never a key.
+            .Concat(new[] { Path.Combine(Repo.HandlerFolder, "local.settings.sample.json") }.Where(File.Exists))
             .Concat(Directory.EnumerateFiles(Repo.Combine(".github"), "*", SearchOption.AllDirectories))
             .Concat(Directory.EnumerateFiles(Repo.HandlerFolder, "function.json", SearchOption.AllDirectories).Where(p => !p.Contains("/bin/", StringComparison.Ordinal) && !p.Contains("/obj/", StringComparison.Ordinal)))
             .Select(p => Path.GetRelativePath(Repo.Root, p))

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fraud.Baskets;
+using Fraud.Model;
 using Fraud.Registry;
 using Fraud.Registry.Storage;
 using FraudFunctions.Hosting;
@@ -77,7 +78,7 @@ public sealed partial class BatchProcessor(
         {
             if (line.Basket is not null && line.Error is null)
             {
-                predictions.Record(line.Basket, new BasketScore(line.FraudProbability!.Value, line.Decision!, []), model.Version, "batch");
+                predictions.Record(line.Basket, new BasketScore(line.FraudProbability!.Value, ParseDecision(line.Decision), []), model.Version, "batch");
             }
         }
 
@@ -143,7 +144,7 @@ public sealed partial class BatchProcessor(
             }
 
             var score = model.Scorer.Score(basket!, explain: false);
-            lines[i] = new ScoredLine(i, basket!.Id, score.FraudProbability, score.Decision, model.Version, basket);
+            lines[i] = new ScoredLine(i, basket!.Id, score.FraudProbability, DecisionNames.Of(score.Decision), model.Version, basket);
         });
         return lines;
     }
@@ -207,10 +208,10 @@ public sealed partial class BatchProcessor(
             version ??= line.ModelVersion;
             switch (line.Decision)
             {
-                case "approve":
+                case DecisionNames.Approve:
                     approve++;
                     continue;
-                case "review":
+                case DecisionNames.Review:
                     review++;
                     break;
                 default:
@@ -261,6 +262,13 @@ public sealed partial class BatchProcessor(
         var location = new BlobLocation(Containers.Rejected, name, store.Description);
         return BatchOutcome.Rejected(new BatchCompletion("rejected", batchId, messageId, null, null, null, false, null, location, reason.Message, reason.Field));
     }
+
+    private static Decision ParseDecision(string? name) => name switch
+    {
+        DecisionNames.Approve => Decision.Approve,
+        DecisionNames.Review => Decision.Review,
+        _ => Decision.Decline,
+    };
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

@@ -1,4 +1,14 @@
+using Fraud.Monitoring;
+using Fraud.Monitoring.Telemetry;
+using Fraud.Registry;
+using Fraud.Registry.Serving;
+using Fraud.Registry.Storage;
+using FraudFunctions.Composition;
 using FraudFunctions.Json;
+using FraudFunctions.Labels;
+using FraudFunctions.Scoring;
+using FraudFunctions.Telemetry;
+using Microsoft.Extensions.Options;
 using FraudFunctions.OpenApi;
 using FraudFunctions.Status;
 using Microsoft.AspNetCore.Http.Json;
@@ -28,7 +38,12 @@ public static class HandlerHosting
     public static IServiceCollection AddFraudHandler(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<FraudOptions>().BindConfiguration(FraudOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionsJsonContext.Default));
+        services.Configure<JsonOptions>(o =>
+        {
+            // The context supplies metadata only; options such as null handling belong to the serializer options.
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionsJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddSingleton(TimeProvider.System);
@@ -36,6 +51,45 @@ public static class HandlerHosting
         services.AddSingleton<StoreProbe>();
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton<Batches.BatchProcessor>();
+
+        // The store (docs/settings.md: FraudStorage, a folder, a connection string or an identity-based endpoint).
+        services.AddSingleton(_ => BlobStoreFactory.FromConfiguration(configuration));
+        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IOptions<FraudOptions>>().Value.ModelName));
+
+        // Metrics and their exporters (owned by the monitoring engineer, under Telemetry/).
+        services.AddFraudTelemetry(configuration);
+
+        // Hosted services start in order: a first champion is trained (standalone, empty store) before it is loaded.
+        services.AddHostedService<ChampionBootstrapper>();
+        services.AddSingleton(sp => new ChampionProvider(
+            sp.GetRequiredService<ModelRegistry>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FraudOptions>>().Value.ModelPollSeconds),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ChampionProvider>()));
+        services.AddSingleton<RegistryChampionSource>();
+        services.AddSingleton<IChampionSource>(sp => sp.GetRequiredService<RegistryChampionSource>());
+        services.AddHostedService(sp => sp.GetRequiredService<RegistryChampionSource>());
+
+        // Every scored basket goes to the prediction log; labels to the label store.
+        services.AddSingleton<IPredictionLog>(sp => new BufferedPredictionLog(
+            sp.GetRequiredService<IBlobStore>(),
+            new PredictionLogOptions(),
+            sp.GetRequiredService<FraudMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<BufferedPredictionLog>()));
+        services.AddSingleton<IPredictionSink, PredictionLogSink>();
+        services.AddSingleton(sp => new LabelStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILabelSink, LabelStoreSink>();
+
+        // The MonitorModel timer runs the monitoring job (drift, retraining, promotion gate).
+        services.AddSingleton(sp => new RunTracker(sp.GetRequiredService<IBlobStore>()));
+        services.AddSingleton(sp => new MonitoringJob(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<RunTracker>(),
+            sp.GetRequiredService<FraudMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<MonitoringJob>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Batches.IMonitoringRunner, MonitoringJobRunner>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Fraud.Baskets;
+using Fraud.Model;
 
 namespace FraudFunctions.Scoring;
 
@@ -24,8 +25,26 @@ public interface IBasketScorer
     BasketScore Score(Basket basket, bool explain);
 }
 
-/// <summary>The model's answer for one basket. <see cref="Decision"/> is <c>approve</c>, <c>review</c> or <c>decline</c>.</summary>
-public readonly record struct BasketScore(double FraudProbability, string Decision, IReadOnlyList<ReasonDto> Reasons);
+/// <summary>The model's answer for one basket.</summary>
+public readonly record struct BasketScore(double FraudProbability, Decision Decision, IReadOnlyList<Reason> Reasons);
+
+/// <summary>The API's lower-case decision names, without allocating per request.</summary>
+public static class DecisionNames
+{
+    public const string Approve = "approve";
+    public const string Review = "review";
+    public const string Decline = "decline";
+
+    public static string Of(Decision decision) => decision switch
+    {
+        Decision.Approve => Approve,
+        Decision.Review => Review,
+        _ => Decline,
+    };
+
+    /// <summary>Review and decline both mean a person or a rule must look at the application.</summary>
+    public static bool IsFlagged(Decision decision) => decision != Decision.Approve;
+}
 
 /// <summary>How far loading the champion has got; <see cref="LastError"/> never holds a secret.</summary>
 public sealed record ChampionStatus(string State, string? LastError, DateTimeOffset? LastCheck);

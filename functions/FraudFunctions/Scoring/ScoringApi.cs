@@ -69,7 +69,7 @@ public static class ScoringApi
 
         var score = model.Scorer.Score(basket!, explain);
         predictions.Record(basket!, score, model.Version, "api");
-        stats.RecordScore(IsFlagged(score.Decision), RequestStats.Since(start));
+        stats.RecordScore(DecisionNames.IsFlagged(score.Decision), RequestStats.Since(start));
         return TypedResults.Ok(ToResponse(basket!.Id, score, model.Version, explain));
     }
 
@@ -126,7 +126,7 @@ public static class ScoringApi
             var basket = baskets[i]!;
             var score = model.Scorer.Score(basket, explain);
             predictions.Record(basket, score, model.Version, "api-batch");
-            flagged += IsFlagged(score.Decision) ? 1 : 0;
+            flagged += DecisionNames.IsFlagged(score.Decision) ? 1 : 0;
             results[i] = ToResponse(basket.Id, score, model.Version, explain);
         }
 
@@ -135,11 +135,8 @@ public static class ScoringApi
         return TypedResults.Ok(new ScoreBatchResponse(model.Version, results.Length, results));
     }
 
-    /// <summary>Review and decline both mean a person or a rule must look at the application.</summary>
-    public static bool IsFlagged(string decision) => !string.Equals(decision, "approve", StringComparison.Ordinal);
-
     private static ScoreResponse ToResponse(string id, in BasketScore score, string version, bool explain) =>
-        new(id, score.FraudProbability, score.Decision, version, explain ? score.Reasons : null);
+        new(id, score.FraudProbability, DecisionNames.Of(score.Decision), version, explain ? score.Reasons : null);
 
     private static bool TryReadExplain(HttpRequest request, out bool explain, out ProblemHttpResult problem)
     {

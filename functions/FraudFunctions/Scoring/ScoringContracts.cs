@@ -1,10 +1,7 @@
 namespace FraudFunctions.Scoring;
 
-/// <summary>One reason behind a score: a feature's code, a readable description and its contribution in log-odds.</summary>
-public sealed record ReasonDto(string Code, string Description, double Contribution);
-
 /// <summary>The answer of <c>POST /api/score</c> and one element of a batch answer.</summary>
-public sealed record ScoreResponse(string Id, double FraudProbability, string Decision, string ModelVersion, IReadOnlyList<ReasonDto>? Reasons);
+public sealed record ScoreResponse(string Id, double FraudProbability, string Decision, string ModelVersion, IReadOnlyList<Fraud.Model.Reason>? Reasons);
 
 /// <summary>The body of <c>POST /api/score/batch</c>.</summary>
 public sealed record ScoreBatchRequest(IReadOnlyList<Fraud.Baskets.Basket?>? Baskets);

@@ -137,7 +137,8 @@ async function refreshStats() {
     const response = await fetch('/api/stats', { headers: headers() });
     if (!response.ok) return;
     const s = await response.json();
-    const fmt = (v, unit) => (v === null || v === undefined ? '–' : `${v.toFixed(2)} ${unit}`);
+    // The server's histogram tops out at 100 ms; anything slower is reported as that bound.
+    const fmt = (v, unit) => (v === null || v === undefined ? '–' : v >= 100 ? `≥ 100 ${unit}` : `${v.toFixed(2)} ${unit}`);
     $('stat-rate').textContent = `${s.scoring.requestsPerSecond.toFixed(2)} req/s`;
     $('stat-fraud').textContent = `${(s.scoring.flaggedRate * 100).toFixed(1)} % of ${s.scoring.baskets}`;
     $('stat-latency').textContent = `${fmt(s.scoring.latencyP50Ms, 'ms')} / ${fmt(s.scoring.latencyP99Ms, 'ms')}`;

@@ -1,0 +1,80 @@
+using Fraud.Monitoring.Telemetry;
+using Fraud.Registry;
+using Fraud.Registry.Serving;
+using FraudFunctions.Scoring;
+
+namespace FraudFunctions.Composition;
+
+/// <summary>
+/// Serves the registry's champion through <see cref="ChampionProvider"/> (alias polled every
+/// <c>Fraud__ModelPollSeconds</c>, ETag-guarded, a bad artifact never replaces a good one). The snapshot handed to
+/// requests is rebuilt only when the provider's model changes, so the hot path is one reference comparison.
+/// </summary>
+public sealed class RegistryChampionSource(ChampionProvider provider, ModelRegistry registry, FraudMetrics metrics) : IChampionSource, IHostedService
+{
+    private Cache? _cache;
+
+    public ChampionSnapshot? Current
+    {
+        get
+        {
+            var serving = provider.Current;
+            var cache = _cache;
+            if (cache is not null && ReferenceEquals(serving, cache.Serving))
+            {
+                return cache.Snapshot;
+            }
+
+            var snapshot = serving is null
+                ? null
+                : new ChampionSnapshot(
+                    serving.Version,
+                    new FraudModelScorer(serving.Model),
+                    FraudModelScorer.Summarize(registry.ModelName, serving.Version, serving.Model, serving.Card),
+                    serving.LoadedAt);
+            _cache = new Cache(serving, snapshot);
+            return snapshot;
+        }
+    }
+
+    public ChampionStatus Status
+    {
+        get
+        {
+            var status = provider.Status;
+            var state = status.State switch
+            {
+                ProviderState.Starting => "starting",
+                ProviderState.Healthy => "ready",
+                ProviderState.NoChampion => "no-champion",
+                _ => "degraded",
+            };
+            return new ChampionStatus(state, status.LastError, status.LastCheck);
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.SetModelTrainedAtSource(() => provider.Current?.Card.TrainedAt);
+        provider.ReloadFailed += OnReloadFailed;
+        await provider.StartAsync(cancellationToken);
+    }
+
+    // The container disposes the provider (stopping its poll loop) when the host shuts down.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        provider.ReloadFailed -= OnReloadFailed;
+        return Task.CompletedTask;
+    }
+
+    private void OnReloadFailed(Exception error) => metrics.RaiseEvent(
+        FraudMetrics.ModelReloadFailedEvent,
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = registry.ModelName,
+            ["servingVersion"] = provider.Current?.Version ?? "none",
+            ["error"] = error.Message,
+        });
+
+    private sealed record Cache(ServingModel? Serving, ChampionSnapshot? Snapshot);
+}

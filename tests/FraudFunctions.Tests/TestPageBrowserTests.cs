@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace FraudFunctions.Tests;
+
+/// <summary>The test page in a real headless Chromium (Debian's package) against the handler on a real loopback port.</summary>
+[Collection(HandlerTests.Name)]
+public sealed class TestPageBrowserTests(TrainedStore trained)
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task ScoresTheSampleBasketAndShowsProbabilityDecisionReasonsAndModelVersion()
+    {
+        EnsureChromium();
+        using var factory = new HandlerFactory(trained.Copy());
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+        using var playwright = await Playwright.CreateAsync();
+        var profile = Directory.CreateTempSubdirectory("fraud-chromium-");
+        try
+        {
+            await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.FullName, new BrowserTypeLaunchPersistentContextOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                ViewportSize = new ViewportSize { Width = 1200, Height = 1000 },
+            });
+            var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
+            await page.GotoAsync(address + "/");
+            await Assertions.Expect(page.Locator("#items tbody tr")).ToHaveCountAsync(2);
+
+            await page.SelectOptionAsync("#sample", "phones");
+            await page.FillAsync("#basket-id", "browser-basket-1");
+            await page.ClickAsync("#score");
+
+            await Assertions.Expect(page.Locator("#result")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#probability")).ToContainTextAsync("%");
+            await Assertions.Expect(page.Locator("#decision")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(approve|review|decline)$"));
+            await Assertions.Expect(page.Locator("#result-model")).ToHaveTextAsync("1");
+            Assert.InRange(await page.Locator("#reasons .bar").CountAsync(), 1, 5);
+            await Assertions.Expect(page.Locator("#stat-model")).ToHaveTextAsync("1");
+            await Assertions.Expect(page.Locator("#stat-rate")).ToContainTextAsync("req/s");
+
+            var screenshot = Path.Combine(AppContext.BaseDirectory, "test-page.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+            Assert.True(new FileInfo(screenshot).Length > 10_000);
+
+            // A bad basket shows the field to fix instead of a result.
+            await page.FillAsync("#items tbody tr:first-child input[name=quantity]", "0");
+            await page.ClickAsync("#score");
+            await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("items[0].quantity");
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+    }
+
+    private static void EnsureChromium()
+    {
+        if (File.Exists(ChromiumPath))
+        {
+            return;
+        }
+
+        // The tests run as root on Debian; Playwright's own browser download is not reachable here.
+        Run("apt-get", "update");
+        Run("apt-get", "install -y chromium");
+        Assert.True(File.Exists(ChromiumPath), "Debian's chromium package did not install /usr/bin/chromium.");
+    }
+
+    private static void Run(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{file} {arguments} failed: {error.Result}");
+    }
+}

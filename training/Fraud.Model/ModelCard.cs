@@ -101,7 +101,8 @@ public sealed class ModelCard
         return Check(card);
     }
 
-    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, ModelJsonContext.Default.ModelCard);
+    /// <summary>Indented UTF-8 JSON (the card is read by people as well as by the registry).</summary>
+    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, ModelJsonContext.Indented<ModelCard>());
 
     private static ModelCard Check(ModelCard? card)
     {

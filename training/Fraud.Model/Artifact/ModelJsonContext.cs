@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Serialization;
 
 namespace Fraud.Model.Artifact;
@@ -10,4 +12,10 @@ namespace Fraud.Model.Artifact;
 [JsonSerializable(typeof(ModelArtifactDto))]
 [JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(EvaluationMetrics))]
-public sealed partial class ModelJsonContext : JsonSerializerContext;
+public sealed partial class ModelJsonContext : JsonSerializerContext
+{
+    private static readonly Lazy<JsonSerializerOptions> IndentedOptions = new(static () => new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+
+    /// <summary>Type info that writes indented JSON, for files people read (card, metrics).</summary>
+    internal static JsonTypeInfo<T> Indented<T>() => (JsonTypeInfo<T>)IndentedOptions.Value.GetTypeInfo(typeof(T));
+}

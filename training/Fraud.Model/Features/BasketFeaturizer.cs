@@ -13,8 +13,8 @@ public sealed class BasketFeaturizer
     /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
     public const int CurrentVersion = 1;
 
-    internal const int AggregateCount = 28;
-    internal const int RiskCount = 17;
+    internal const int AggregateCount = 30;
+    internal const int RiskCount = 23;
 
     private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
 
@@ -120,7 +120,8 @@ public sealed class BasketFeaturizer
 
         double total = 0, priceSum = 0, priceSquares = 0, maxPrice = double.MinValue, minPrice = double.MaxValue;
         double topLine = 0, extrasSpend = 0;
-        int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0;
+        int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0, maxQuantityOver100 = 0, maxQuantityOver500 = 0;
+        double riskWeightedSpend = 0, riskySpend = 0, repeatedUnitsSpend = 0, maxRiskyUnits = 0, riskiestLineQuantity = 0, riskiestLineAmount = 0, riskiestLine = double.MinValue;
         bool fulfilment = false, warranty = false, service = false;
 
         double modelMax = 0, modelSum = 0, modelWeighted = 0, modelMinCount = double.MaxValue, modelUnseen = 0;
@@ -145,6 +146,8 @@ public sealed class BasketFeaturizer
             units += quantity;
             maxQuantity = Math.Max(maxQuantity, quantity);
             multiUnitLines += quantity > 1 ? 1 : 0;
+            maxQuantityOver100 = price >= 100 ? Math.Max(maxQuantityOver100, quantity) : maxQuantityOver100;
+            maxQuantityOver500 = price >= 500 ? Math.Max(maxQuantityOver500, quantity) : maxQuantityOver500;
             destination[21 + Band(price)] += 1;
 
             var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
@@ -207,6 +210,17 @@ public sealed class BasketFeaturizer
             goodsWeighted += goodsRisk * amount;
             goodsMinCount = Math.Min(goodsMinCount, goodsCount);
             goodsUnseen += goodsCount == 0 ? 1 : 0;
+            // Value bought of items with a fraud history: the resale-value signal, learnt from labels rather than assumed.
+            var lineRisk = Math.Max(modelRisk, goodsRisk);
+            riskWeightedSpend += amount * lineRisk / _models.Prior;
+            riskySpend += lineRisk > 2 * _models.Prior ? amount : 0;
+            // Several units of one item is a reseller's signature, stronger the riskier the item.
+            repeatedUnitsSpend += (quantity - 1) * price;
+            maxRiskyUnits = Math.Max(maxRiskyUnits, quantity * lineRisk / _models.Prior);
+            if (lineRisk > riskiestLine)
+            {
+                (riskiestLine, riskiestLineQuantity, riskiestLineAmount) = (lineRisk, quantity, amount);
+            }
         }
 
         var mean = priceSum / n;
@@ -238,6 +252,8 @@ public sealed class BasketFeaturizer
         destination[20] = missingModel;
         // 21..26 are the price bands, counted above
         destination[27] = (float)(TopGroupSpend(categoryHash, amounts) / shareDenominator);
+        destination[28] = maxQuantityOver100;
+        destination[29] = maxQuantityOver500;
 
         // Spend-weighted means fall back to plain means when every price is 0.
         var r = destination[_riskOffset..];
@@ -258,6 +274,12 @@ public sealed class BasketFeaturizer
         r[14] = (float)(total > 0 ? categoryRiskWeighted / total : categoryRiskMax);
         r[15] = (float)makeRiskMax;
         r[16] = (float)(total > 0 ? makeRiskWeighted / total : makeRiskMax);
+        r[17] = (float)riskWeightedSpend;
+        r[18] = (float)(riskySpend / shareDenominator);
+        r[19] = (float)riskiestLineQuantity;
+        r[20] = (float)riskiestLineAmount;
+        r[21] = (float)repeatedUnitsSpend;
+        r[22] = (float)maxRiskyUnits;
     }
 
     internal FeaturizerStateDto ToDto() => new()

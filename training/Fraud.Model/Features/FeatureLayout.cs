@@ -36,6 +36,8 @@ internal static class FeatureLayout
         ("lines_price_800_1500", FeatureGroupKind.Amount),
         ("lines_price_1500_plus", FeatureGroupKind.Amount),
         ("top_category_share", FeatureGroupKind.Size),
+        ("max_quantity_price_100_plus", FeatureGroupKind.Quantity),
+        ("max_quantity_price_500_plus", FeatureGroupKind.Quantity),
     ];
 
     private static readonly (string Name, FeatureGroupKind Group)[] Risks =
@@ -57,6 +59,12 @@ internal static class FeatureLayout
         ("category_risk_spend_weighted", FeatureGroupKind.CategoryRisk),
         ("make_risk_max", FeatureGroupKind.MakeRisk),
         ("make_risk_spend_weighted", FeatureGroupKind.MakeRisk),
+        ("risk_weighted_spend", FeatureGroupKind.ModelRisk),
+        ("risky_lines_spend_share", FeatureGroupKind.ModelRisk),
+        ("riskiest_line_quantity", FeatureGroupKind.Quantity),
+        ("riskiest_line_amount", FeatureGroupKind.ModelRisk),
+        ("repeated_units_amount", FeatureGroupKind.Quantity),
+        ("max_units_times_risk", FeatureGroupKind.Quantity),
     ];
 
     public static (string[] Names, FeatureGroup[] Groups, int[] GroupOf) Build(string[] categories, string[] makes, int featureCount)

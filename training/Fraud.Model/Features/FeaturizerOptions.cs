@@ -4,10 +4,10 @@ namespace Fraud.Model.Features;
 public sealed record FeaturizerOptions
 {
     /// <summary>Most categories that get their own units/spend features; the rest are pooled.</summary>
-    public int MaxCategories { get; init; } = 32;
+    public int MaxCategories { get; init; } = 24;
 
     /// <summary>Most makes that get their own units/spend features; the rest are pooled.</summary>
-    public int MaxMakes { get; init; } = 32;
+    public int MaxMakes { get; init; } = 24;
 
     /// <summary>A category or make needs this many training lines to get its own features.</summary>
     public int MinVocabularyBaskets { get; init; } = 50;
@@ -16,7 +16,7 @@ public sealed record FeaturizerOptions
     public int MinEncodingCount { get; init; } = 3;
 
     /// <summary>Weight of the prior in the smoothed fraud rate: (frauds + m·prior) / (count + m).</summary>
-    public double Smoothing { get; init; } = 20;
+    public double Smoothing { get; init; } = 100;
 
     /// <summary>Folds for out-of-fold target encoding of the training rows.</summary>
     public int Folds { get; init; } = 5;

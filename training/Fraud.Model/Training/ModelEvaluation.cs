@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Fraud.Model.Artifact;
 using Fraud.Learning;
 
 namespace Fraud.Model;
@@ -41,6 +43,9 @@ public static class ModelEvaluation
 
         return metrics;
     }
+
+    /// <summary>Indented snake_case JSON (<c>pr_auc</c>, <c>roc_auc</c>, <c>log_loss</c>, <c>thresholds</c>).</summary>
+    public static string ToJson(EvaluationMetrics metrics) => JsonSerializer.Serialize(metrics, ModelJsonContext.Indented<EvaluationMetrics>());
 
     private static ThresholdMetrics At(string name, double threshold, ReadOnlySpan<double> probabilities, float[] y)
     {

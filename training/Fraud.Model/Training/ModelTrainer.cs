@@ -135,7 +135,14 @@ public static class ModelTrainer
         progress?.Invoke(new TrainingProgress("report", "HTML report"));
         card.TrainingSeconds = clock.Elapsed.TotalSeconds;
         var report = TrainingReport.Build(card, testProbabilities, testLabels, baselineProbabilities, curve);
-        return new TrainingResult { Model = model, Card = card, ReportHtml = report, LearningCurve = curve };
+        return new TrainingResult
+        {
+            Model = model,
+            Card = card,
+            ReportHtml = report,
+            LearningCurve = curve,
+            Baseline = new BaselineModel(featurizer, baseline, baselineCalibrator),
+        };
     }
 
     /// <summary>

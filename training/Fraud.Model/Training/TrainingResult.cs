@@ -13,6 +13,9 @@ public sealed class TrainingResult
     public required string ReportHtml { get; init; }
 
     public required IReadOnlyList<BoostingRound> LearningCurve { get; init; }
+
+    /// <summary>The logistic-regression baseline (not saved with the model), for comparisons on other data.</summary>
+    public required BaselineModel Baseline { get; init; }
 }
 
 /// <summary>Where a training run is: a stage name, a human-readable detail and, when known, the fraction done (0–1).</summary>

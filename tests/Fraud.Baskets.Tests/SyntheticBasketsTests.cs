@@ -133,6 +133,18 @@ public sealed class SyntheticBasketsTests
     }
 
     [Fact]
+    public void ACancelledWriteLeavesNoPartialFilesBehind()
+    {
+        using var folder = new TempDirectory();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticBaskets.WriteDataset(folder.Path, new GeneratorOptions { Rows = 5000 }, cancellationToken: cancelled.Token));
+
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
     public void RejectsANegativeRowCount()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticBaskets.Generate(new GeneratorOptions { Rows = -1 }));

@@ -32,37 +32,60 @@ public static class SyntheticBaskets
         var labelsPath = Path.Combine(outputDir, "Y.csv");
         var oraclePath = Path.Combine(outputDir, "oracle.csv");
 
+        // Written under temporary names and moved into place at the end, so an interrupted run never leaves
+        // a truncated X.csv that looks complete.
         var summary = new OracleSummary(options.Rows);
-        using (var features = CreateText(featuresPath))
-        using (var labels = CreateText(labelsPath))
-        using (var oracle = CreateText(oraclePath))
+        string[] finals = [featuresPath, labelsPath, oraclePath];
+        var partials = finals.Select(f => f + ".partial").ToArray();
+        try
         {
-            var writer = new BasketCsvWriter(features, withLabel: false);
-            labels.Write("ID,fraud_flag\n");
-            oracle.Write("ID,p\n");
-            long row = 0;
-            foreach (var generated in GenerateCore(options))
+            WriteFiles(partials, options, summary, progress, cancellationToken);
+            for (var i = 0; i < finals.Length; i++)
             {
-                writer.Write(generated.Basket, null);
-                var id = generated.Basket.Id;
-                labels.Write(id);
-                labels.Write(generated.IsFraud ? ",1\n" : ",0\n");
-                oracle.Write(id);
-                oracle.Write(',');
-                oracle.Write(generated.FraudProbability.ToString("R", CultureInfo.InvariantCulture));
-                oracle.Write('\n');
-                summary.Add(generated.FraudProbability, generated.IsFraud);
-                if ((++row & 0x3FF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(row);
-                }
+                File.Move(partials[i], finals[i], overwrite: true);
+            }
+        }
+        catch
+        {
+            foreach (var partial in partials)
+            {
+                File.Delete(partial);
             }
 
-            progress?.Report(row);
+            throw;
         }
 
         return new GeneratedDataset(featuresPath, labelsPath, oraclePath, options.Rows, summary.Frauds, summary.AveragePrecision());
+    }
+
+    private static void WriteFiles(string[] paths, GeneratorOptions options, OracleSummary summary, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        using var features = CreateText(paths[0]);
+        using var labels = CreateText(paths[1]);
+        using var oracle = CreateText(paths[2]);
+        var writer = new BasketCsvWriter(features, withLabel: false);
+        labels.Write("ID,fraud_flag\n");
+        oracle.Write("ID,p\n");
+        long row = 0;
+        foreach (var generated in GenerateCore(options))
+        {
+            writer.Write(generated.Basket, null);
+            var id = generated.Basket.Id;
+            labels.Write(id);
+            labels.Write(generated.IsFraud ? ",1\n" : ",0\n");
+            oracle.Write(id);
+            oracle.Write(',');
+            oracle.Write(generated.FraudProbability.ToString("R", CultureInfo.InvariantCulture));
+            oracle.Write('\n');
+            summary.Add(generated.FraudProbability, generated.IsFraud);
+            if ((++row & 0x3FF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(row);
+            }
+        }
+
+        progress?.Report(row);
     }
 
     private static IEnumerable<SyntheticBasket> GenerateCore(GeneratorOptions options)

@@ -181,6 +181,32 @@ public abstract class ModelRegistryTests
     }
 
     [Fact]
+    public async Task TwoPromotionsThatReadTheSameAliasStateCannotBothWin()
+    {
+        var setup = NewRegistry();
+        for (var i = 0; i < 3; i++)
+        {
+            await setup.RegisterAsync(TestModels.A, new RegistrationInfo());
+        }
+
+        // Both clients are held until each has read the champion alias, so both write with the same If-Match ETag.
+        var rendezvous = new Rendezvous("/aliases/champion.json", parties: 2);
+        var left = new ModelRegistry(new RendezvousStore(OpenStore(), rendezvous), _modelName);
+        var right = new ModelRegistry(new RendezvousStore(OpenStore(), rendezvous), _modelName);
+        var outcomes = await Task.WhenAll(
+            Outcome(() => left.PromoteAsync("2", ModelAliases.Champion, "left")),
+            Outcome(() => right.PromoteAsync("3", ModelAliases.Champion, "right")));
+
+        Assert.Equal(1, outcomes.Count(o => o is null));
+        var conflict = Assert.IsType<RegistryConflictException>(outcomes.Single(o => o is not null));
+        Assert.Contains("changed while", conflict.Message, StringComparison.Ordinal);
+        var champion = await setup.GetAliasAsync(ModelAliases.Champion);
+        Assert.Equal(outcomes[0] is null ? "2" : "3", champion!.Version);
+        Assert.Equal(2, champion.History.Count);
+        RaceReport.Record(GetType().Name, $"same-ETag race: version {champion.Version} won; loser: {conflict.Message}");
+    }
+
+    [Fact]
     public async Task ManyRacingPromotionsNeverLoseAnUpdateSilently()
     {
         var setup = NewRegistry();

@@ -1,0 +1,35 @@
+using Fraud.Registry.Storage;
+
+namespace Fraud.Registry.Tests.Serving;
+
+/// <summary>A real store that can be switched off, to simulate a storage outage seen by a running provider.</summary>
+internal sealed class OutageStore(IBlobStore inner) : IBlobStore
+{
+    public volatile bool Down;
+
+    public string Description => inner.Description;
+
+    public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Guard(() => inner.CreateContainerIfNotExistsAsync(container, ct));
+
+    public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => Guard(() => inner.GetAsync(container, name, ct));
+
+    public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) =>
+        Guard(() => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct));
+
+    public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+        Guard(() => inner.PutAsync(container, name, content, condition, contentType, ct));
+
+    public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) =>
+        Guard(() => inner.UploadAsync(container, name, content, contentType, ct));
+
+    public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) =>
+        Down ? throw Outage() : inner.ListAsync(container, prefix, ct);
+
+    public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => Guard(() => inner.DeleteAsync(container, name, ct));
+
+    private Task<T> Guard<T>(Func<Task<T>> call) => Down ? Task.FromException<T>(Outage()) : call();
+
+    private Task Guard(Func<Task> call) => Down ? Task.FromException(Outage()) : call();
+
+    private static BlobStoreException Outage() => new("store is unreachable (simulated outage)", 0, "Unreachable");
+}

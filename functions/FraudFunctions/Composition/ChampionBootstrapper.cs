@@ -40,8 +40,9 @@ public sealed class ChampionBootstrapper(
         var generated = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = Seed }).ToList();
         var baskets = generated.Select(g => g.Basket).ToList();
         var labels = generated.Select(g => g.IsFraud).ToList();
+        var progress = new ThrottledProgress(clock);
         var result = await Task.Run(
-            () => ModelTrainer.Train(baskets, labels, new TrainingOptions { Seed = Seed }, p => Console.WriteLine($"  [{clock.Elapsed.TotalSeconds,5:F1} s] {p.Stage}: {p.Detail}"), cancellationToken),
+            () => ModelTrainer.Train(baskets, labels, new TrainingOptions { Seed = Seed }, progress.Report, cancellationToken),
             cancellationToken);
         var info = await registry.RegisterAsync(
             result,
@@ -55,4 +56,23 @@ public sealed class ChampionBootstrapper(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Every stage change is printed, but a stage's repeated updates (one per boosting round) at most once a second.
+    private sealed class ThrottledProgress(Stopwatch clock)
+    {
+        private string? _stage;
+        private TimeSpan _printedAt;
+
+        public void Report(TrainingProgress p)
+        {
+            if (p.Stage == _stage && clock.Elapsed - _printedAt < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
+            _stage = p.Stage;
+            _printedAt = clock.Elapsed;
+            Console.WriteLine($"  [{clock.Elapsed.TotalSeconds,5:F1} s] {p.Stage}: {p.Detail}");
+        }
+    }
 }

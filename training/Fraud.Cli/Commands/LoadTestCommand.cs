@@ -29,9 +29,10 @@ internal static class LoadTestCommand
         var apiKey = new Option<string?>("--api-key") { Description = "x-api-key to send when the handler runs with Fraud__ApiKey." };
         var processBatch = new Option<int?>("--process-batch") { Description = "Instead of the HTTP run, post one ProcessBatch message with this many baskets (at most 10000) and time it." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated baskets sent.", DefaultValueFactory = _ => 7 };
+        var noExplain = new Option<bool>("--no-explain") { Description = "Score with explain=false (no reasons), to see what the explanations cost." };
 
         var command = new Command("loadtest", "Measure a running handler: /api/score p50/p99 latency and throughput with /api/health in the same run, or ProcessBatch throughput.");
-        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed })
+        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed, noExplain })
         {
             command.Options.Add(option);
         }
@@ -59,13 +60,13 @@ internal static class LoadTestCommand
 
             var measured = ParseDuration(parse.GetValue(duration), "--duration");
             var warm = ParseDuration(parse.GetValue(warmup), "--warmup", allowZero: true);
-            await RunHttpAsync(baseUri, key, n, measured, warm, parse.GetValue(seed), ct);
+            await RunHttpAsync(baseUri, key, n, measured, warm, parse.GetValue(seed), parse.GetValue(noExplain) ? "api/score?explain=false" : "api/score", ct);
             return 0;
         });
         return command;
     }
 
-    private static async Task RunHttpAsync(Uri baseUri, string? key, int connections, TimeSpan duration, TimeSpan warmup, int seed, CancellationToken ct)
+    private static async Task RunHttpAsync(Uri baseUri, string? key, int connections, TimeSpan duration, TimeSpan warmup, int seed, string scorePath, CancellationToken ct)
     {
         using var client = CreateClient(baseUri, key, connections);
         var bodies = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 512, Seed = seed })
@@ -80,9 +81,9 @@ internal static class LoadTestCommand
         }
 
         CliConsole.WriteLine(CliConsole.Invariant($"Target {baseUri} with {connections} connections, {warmup.TotalSeconds:F0} s warm-up and {duration.TotalSeconds:F0} s measured per endpoint."));
-        var score = await MeasureAsync(client, connections, duration, warmup, i => new HttpRequestMessage(HttpMethod.Post, "api/score") { Content = Json(bodies[i % bodies.Length]) }, ct);
+        var score = await MeasureAsync(client, connections, duration, warmup, i => new HttpRequestMessage(HttpMethod.Post, scorePath) { Content = Json(bodies[i % bodies.Length]) }, ct);
         var health = await MeasureAsync(client, connections, duration, warmup, _ => new HttpRequestMessage(HttpMethod.Get, "api/health"), ct);
-        Print("/api/score ", score);
+        Print("/" + scorePath.PadRight(10), score);
         Print("/api/health", health);
         CliConsole.WriteLine(CliConsole.Invariant($"score/health throughput ratio {score.Throughput / Math.Max(1, health.Throughput):F2}"));
     }

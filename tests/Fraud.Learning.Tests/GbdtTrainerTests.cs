@@ -103,6 +103,25 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void SplitsAFeatureThatIsEitherOneValueOrMissing()
+    {
+        // Feature 0 is 1 when present; whether it is present is the whole signal.
+        var x = new FeatureMatrix(1_000, 1);
+        var y = new float[1_000];
+        for (var i = 0; i < 1_000; i++)
+        {
+            var present = i % 4 != 0;
+            x[i, 0] = present ? 1 : float.NaN;
+            y[i] = present ? 0 : 1;
+        }
+
+        var model = GbdtTrainer.Train(x, y, Small with { NumRounds = 20 });
+
+        Assert.True(model.PredictProbability([float.NaN]) > 0.9);
+        Assert.True(model.PredictProbability([1]) < 0.1);
+    }
+
+    [Fact]
     public void PositiveWeightRaisesPredictedRisk()
     {
         var (x, y) = SyntheticProblem.Make(3_000, 12, seed: 8);

@@ -29,6 +29,7 @@ internal sealed class BinnedMatrix
         Cuts = cuts;
         DefaultBins = defaultBins;
         SparseRows = sparseRows;
+        HasMissing = new bool[features];
         BinCounts = new int[features];
         HistogramOffsets = new int[features];
         var offset = 0;
@@ -60,6 +61,9 @@ internal sealed class BinnedMatrix
 
     /// <summary>Slots in one full histogram.</summary>
     public int TotalBins { get; }
+
+    /// <summary>Per feature, whether any training row is missing it (a feature with one value can still split on that).</summary>
+    public bool[] HasMissing { get; }
 
     /// <summary>Per feature, its most frequent bin.</summary>
     public int[] DefaultBins { get; }
@@ -141,7 +145,13 @@ internal sealed class BinnedMatrix
             }
         });
 
-        return new BinnedMatrix(rows, features, bins, cuts, defaultBins, sparseRows);
+        var binned = new BinnedMatrix(rows, features, bins, cuts, defaultBins, sparseRows);
+        for (var f = 0; f < features; f++)
+        {
+            binned.HasMissing[f] = binned.Column(f).Contains((byte)binned.BinCounts[f]);
+        }
+
+        return binned;
     }
 
     private static (int DefaultBin, int[]? Rows) SparseCopy(ReadOnlySpan<byte> column, int slots)

@@ -60,8 +60,10 @@ internal sealed class BoostingRun
             {
                 UpdateValidationScores(validScores, tree);
                 validLoss = BinaryLogLoss.MeanLoss(validScores, _validY);
-                validAp = Metrics.AveragePrecision(validScores, _validY);
-                stop = stopping.Record(round, validAp.Value);
+                var ap = Metrics.AveragePrecision(validScores, _validY);
+                // Undefined without validation positives (only possible when early stopping is off).
+                validAp = double.IsNaN(ap) ? null : ap;
+                stop = validAp is { } score && stopping.Record(round, score);
             }
 
             onRound?.Invoke(new BoostingRound(round, trainLoss, validLoss, validAp));

@@ -26,6 +26,11 @@ public sealed partial class GbdtModel
         _gains = gains;
         _roots = roots;
         (ExpectedValue, MaxDepth) = Summarise();
+        Reciprocals = new double[MaxDepth + 3];
+        for (var k = 1; k < Reciprocals.Length; k++)
+        {
+            Reciprocals[k] = 1.0 / k;
+        }
     }
 
     /// <summary>Length of the feature vector the model expects.</summary>
@@ -44,6 +49,9 @@ public sealed partial class GbdtModel
     public int MaxDepth { get; }
 
     internal ReadOnlySpan<PredictionNode> Nodes => _nodes;
+
+    /// <summary>1/k for k up to MaxDepth + 2, so TreeSHAP multiplies where the paper divides.</summary>
+    internal double[] Reciprocals { get; }
 
     internal ReadOnlySpan<double> Values => _values;
 
@@ -177,8 +185,10 @@ public sealed partial class GbdtModel
             }
 
             var value = row[node.Feature];
-            // NaN fails every comparison, so it takes the learned missing direction.
-            n = value <= node.Threshold ? node.Left : float.IsNaN(value) ? node.Missing : node.Right;
+            // Two selects rather than nested branches: the JIT turns them into conditional moves, and a tree walk
+            // is otherwise dominated by mispredicted jumps. NaN fails every comparison, so it is redirected after.
+            var next = value <= node.Threshold ? node.Left : node.Right;
+            n = float.IsNaN(value) ? node.Missing : next;
         }
     }
 

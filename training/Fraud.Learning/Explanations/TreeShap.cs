@@ -79,6 +79,7 @@ public static class TreeShap
         private readonly ReadOnlySpan<double> _covers = model.Covers;
         private readonly ReadOnlySpan<float> _row = row;
         private readonly Span<double> _phi = phi;
+        private readonly ReadOnlySpan<double> _reciprocals = model.Reciprocals;
 
         /// <summary>
         /// <paramref name="parentPath"/> holds the parent's path in its first <paramref name="uniqueDepth"/> elements and
@@ -131,33 +132,42 @@ public static class TreeShap
         }
 
         /// <summary>EXTEND: add a feature and update the subset-size weights.</summary>
-        private static void Extend(Span<PathElement> path, int depth, double zeroFraction, double oneFraction, int feature)
+        private void Extend(Span<PathElement> path, int depth, double zeroFraction, double oneFraction, int feature)
         {
             path[depth] = new PathElement { Feature = feature, ZeroFraction = zeroFraction, OneFraction = oneFraction, Weight = depth == 0 ? 1 : 0 };
+            var inverse = _reciprocals[depth + 1];
             for (var i = depth - 1; i >= 0; i--)
             {
-                path[i + 1].Weight += oneFraction * path[i].Weight * (i + 1) / (depth + 1);
-                path[i].Weight = zeroFraction * path[i].Weight * (depth - i) / (depth + 1);
+                path[i + 1].Weight += oneFraction * path[i].Weight * (i + 1) * inverse;
+                path[i].Weight = zeroFraction * path[i].Weight * (depth - i) * inverse;
             }
         }
 
         /// <summary>UNWIND: remove element <paramref name="index"/>, inverting EXTEND.</summary>
-        private static void Unwind(Span<PathElement> path, int depth, int index)
+        private void Unwind(Span<PathElement> path, int depth, int index)
         {
             var one = path[index].OneFraction;
             var zero = path[index].ZeroFraction;
             var next = path[depth].Weight;
-            for (var i = depth - 1; i >= 0; i--)
+            var scale = depth + 1.0;
+            var inverse = _reciprocals[depth + 1];
+            // Divisions hoisted out of the loops: the reciprocal table turns them into multiplications.
+            if (one != 0)
             {
-                if (one != 0)
+                var inverseOne = 1 / one;
+                for (var i = depth - 1; i >= 0; i--)
                 {
                     var kept = path[i].Weight;
-                    path[i].Weight = next * (depth + 1) / ((i + 1) * one);
-                    next = kept - (path[i].Weight * zero * (depth - i) / (depth + 1));
+                    path[i].Weight = next * scale * _reciprocals[i + 1] * inverseOne;
+                    next = kept - (path[i].Weight * zero * (depth - i) * inverse);
                 }
-                else
+            }
+            else
+            {
+                var inverseZero = 1 / zero;
+                for (var i = depth - 1; i >= 0; i--)
                 {
-                    path[i].Weight = path[i].Weight * (depth + 1) / (zero * (depth - i));
+                    path[i].Weight = path[i].Weight * scale * _reciprocals[depth - i] * inverseZero;
                 }
             }
 
@@ -170,23 +180,30 @@ public static class TreeShap
         }
 
         /// <summary>Total weight the path would have without element <paramref name="index"/>, without modifying it.</summary>
-        private static double UnwoundSum(Span<PathElement> path, int depth, int index)
+        private double UnwoundSum(Span<PathElement> path, int depth, int index)
         {
             var one = path[index].OneFraction;
             var zero = path[index].ZeroFraction;
-            var next = path[depth].Weight;
+            var scale = depth + 1.0;
             double total = 0;
-            for (var i = depth - 1; i >= 0; i--)
+            if (one != 0)
             {
-                if (one != 0)
+                var next = path[depth].Weight;
+                var inverse = _reciprocals[depth + 1];
+                var inverseOne = 1 / one;
+                for (var i = depth - 1; i >= 0; i--)
                 {
-                    var weight = next * (depth + 1) / ((i + 1) * one);
+                    var weight = next * scale * _reciprocals[i + 1] * inverseOne;
                     total += weight;
-                    next = path[i].Weight - (weight * zero * (depth - i) / (depth + 1));
+                    next = path[i].Weight - (weight * zero * (depth - i) * inverse);
                 }
-                else if (zero != 0)
+            }
+            else if (zero != 0)
+            {
+                var inverseZero = 1 / zero;
+                for (var i = depth - 1; i >= 0; i--)
                 {
-                    total += path[i].Weight / zero / ((depth - i) / (double)(depth + 1));
+                    total += path[i].Weight * inverseZero * scale * _reciprocals[depth - i];
                 }
             }
 

@@ -42,6 +42,14 @@ public sealed class LogisticRegression
             throw new ArgumentException($"Expected one label per row for {x.Rows} rows (at least one), got {y.Length}.", nameof(y));
         }
 
+        for (var i = 0; i < y.Length; i++)
+        {
+            if (y[i] is not (0f or 1f))
+            {
+                throw new ArgumentException($"Label {i} is {y[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; labels must be 0 or 1.", nameof(y));
+            }
+        }
+
         var (means, scales) = Standardisation(x);
         var features = x.Columns;
         var threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;

@@ -17,11 +17,11 @@ internal sealed class Sampling
     public Sampling(GbdtOptions options, BinnedMatrix data)
     {
         _options = options;
-        // Constant features (one bin) can never split; leaving them out keeps the sampled fraction meaningful.
+        // Constant features (one bin, never missing) can never split; leaving them out keeps the sampled fraction meaningful.
         var candidates = new List<int>(data.Features);
         for (var f = 0; f < data.Features; f++)
         {
-            if (data.BinCounts[f] >= 2)
+            if (data.BinCounts[f] >= 2 || data.HasMissing[f])
             {
                 candidates.Add(f);
             }

@@ -12,11 +12,8 @@ internal readonly struct SplitFinder(double l2, int minDataInLeaf, double minHes
     public SplitCandidate Find(ReadOnlySpan<HistogramBin> histogram, int feature, double sumGradient, double sumHessian, int sumCount)
     {
         var best = SplitCandidate.None;
+        // One non-missing bin can still split "present" from "missing" (threshold at its last bin, missing right).
         var bins = histogram.Length - 1;
-        if (bins < 2)
-        {
-            return best;
-        }
 
         var parentScore = LeafScore(sumGradient, sumHessian, l2);
         var missing = histogram[bins];

@@ -33,6 +33,11 @@ internal sealed class LeafwiseTreeLearner
     private readonly double[] _leafHessian;
     private readonly SplitCandidate[] _leafBest;
 
+    // Per leaf and feature (leaf * Features + f): 0 once no threshold of f met MinDataInLeaf/MinHessianInLeaf in the
+    // leaf. Children hold subsets of their parent's rows, so such a feature cannot split any descendant either and its
+    // histogram is never built again in that subtree (LightGBM's per-leaf "is_splittable").
+    private readonly byte[] _splittable;
+
     private readonly List<HistogramBin[]> _histograms = [];
     private readonly Stack<int> _freeHistograms = new();
 
@@ -74,6 +79,7 @@ internal sealed class LeafwiseTreeLearner
         _leafGradient = new double[leaves];
         _leafHessian = new double[leaves];
         _leafBest = new SplitCandidate[leaves];
+        _splittable = new byte[leaves * data.Features];
         _smallBest = new SplitCandidate[data.Features];
         _largeBest = new SplitCandidate[data.Features];
         _rootBlock = RootBlock;
@@ -122,6 +128,7 @@ internal sealed class LeafwiseTreeLearner
 
         if (n >= 2 * _options.MinDataInLeaf && featureCount > 0)
         {
+            _splittable.AsSpan(0, _data.Features).Fill(1);
             _small = 0;
             _leafHistogram[0] = AcquireHistogram();
             if (!_allRows)
@@ -173,6 +180,7 @@ internal sealed class LeafwiseTreeLearner
             }
 
             _smallBest[k] = _finder.Find(slots, f, _leafGradient[0], _leafHessian[0], rows);
+            _splittable[f] = _smallBest[k].Feature >= 0 ? (byte)1 : (byte)0;
         }
     }
 
@@ -183,9 +191,19 @@ internal sealed class LeafwiseTreeLearner
         var begin = _leafBegin[_small];
         var rows = _leafRows[_small];
         var end = Math.Min(_featureCount, (block + 1) * _blockSize);
+        var smallFlags = _splittable.AsSpan(_small * _data.Features, _data.Features);
+        var largeFlags = _splittable.AsSpan(_large * _data.Features, _data.Features);
         for (var k = block * _blockSize; k < end; k++)
         {
             var f = _features[k];
+            if (smallFlags[f] == 0)
+            {
+                // Dead in the parent, so in both children (see _splittable).
+                _smallBest[k] = SplitCandidate.None;
+                _largeBest[k] = SplitCandidate.None;
+                continue;
+            }
+
             var offset = _data.HistogramOffsets[f];
             var length = _data.BinCounts[f] + 1;
             var small = smallHistogram.AsSpan(offset, length);
@@ -197,11 +215,13 @@ internal sealed class LeafwiseTreeLearner
             _smallBest[k] = _smallSplittable
                 ? _finder.Find(small, f, _leafGradient[_small], _leafHessian[_small], rows)
                 : SplitCandidate.None;
+            smallFlags[f] = _smallBest[k].Feature >= 0 ? (byte)1 : (byte)0;
             if (largeHistogram is not null)
             {
                 var large = largeHistogram.AsSpan(offset, length);
                 HistogramBuilder.SubtractInPlace(large, small);
                 _largeBest[k] = _finder.Find(large, f, _leafGradient[_large], _leafHessian[_large], _leafRows[_large]);
+                largeFlags[f] = _largeBest[k].Feature >= 0 ? (byte)1 : (byte)0;
             }
         }
     }
@@ -238,6 +258,8 @@ internal sealed class LeafwiseTreeLearner
             return;
         }
 
+        // Both children start from the parent's flags (the left child already has them: it reuses the parent's slot).
+        _splittable.AsSpan(leaf * _data.Features, _data.Features).CopyTo(_splittable.AsSpan(newLeaf * _data.Features, _data.Features));
         _leafHistogram[_large] = parentHistogram;
         _leafHistogram[_small] = AcquireHistogram();
         Gather(_small);

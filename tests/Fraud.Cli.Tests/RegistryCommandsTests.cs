@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Fraud.Baskets;
+using Fraud.Model;
+using Fraud.Registry;
+using Fraud.Registry.Storage;
+using Fraud.Testing;
+
+namespace Fraud.Cli.Tests;
+
+/// <summary>`fraud registry`, `fraud runs` and `fraud tune` through the real entry point, on real stores.</summary>
+public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisposable
+{
+    private static readonly Lazy<TrainingResult> Small = new(() =>
+    {
+        var rows = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 3000, Seed = 21 }).ToList();
+        var options = new TrainingOptions { Seed = 21, Threads = 1 };
+        options = options with { Gbdt = options.Gbdt with { NumRounds = 10, EarlyStoppingRounds = 0 }, ImportanceSampleRows = 100 };
+        return ModelTrainer.Train([.. rows.Select(r => r.Basket)], [.. rows.Select(r => r.IsFraud)], options);
+    });
+
+    private readonly AzuriteFixture _azurite;
+    private readonly TempDirectory _folder = new("fraud-cli-registry");
+
+    public RegistryCommandsTests(AzuriteFixture azurite)
+    {
+        _azurite = azurite;
+    }
+
+    private string Store => _folder.File("store");
+
+    [Fact]
+    public async Task ListingAnEmptyRegistrySaysHowToRegister()
+    {
+        var (exit, stdout, stderr) = await CliHarness.RunAsync("registry", "list", "--store", Store);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(string.Empty, stderr);
+        Assert.Contains("No versions of basket-fraud", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PromoteAndRollbackMoveTheChampionAndRecordEveryReason()
+    {
+        await RegisterAsync(3);
+
+        var promote = await CliHarness.RunAsync("registry", "promote", "3", "--reason", "beats 1 on held-out PR-AUC", "--store", Store);
+        var rollback = await CliHarness.RunAsync("registry", "rollback", "--reason", "declines too many good baskets", "--store", Store);
+        var history = await CliHarness.RunAsync("registry", "history", "--json", "--store", Store);
+
+        Assert.Equal(0, promote.ExitCode);
+        Assert.Contains("champion of basket-fraud: 1 -> 3 (promote: beats 1 on held-out PR-AUC)", promote.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, rollback.ExitCode);
+        Assert.Contains("3 -> 1 (rollback: declines too many good baskets)", rollback.Stdout, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(history.Stdout);
+        Assert.Equal("1", doc.RootElement.GetProperty("version").GetString());
+        var reasons = doc.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("reason").GetString()).ToList();
+        Assert.Equal(["first model registered", "beats 1 on held-out PR-AUC", "declines too many good baskets"], reasons);
+    }
+
+    [Fact]
+    public async Task PromotingWithoutAReasonIsRefused()
+    {
+        await RegisterAsync(2);
+
+        var (exit, _, stderr) = await CliHarness.RunAsync("registry", "promote", "2", "--store", Store);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--reason", stderr, StringComparison.Ordinal);
+        Assert.Equal("1", (await Registry().GetAliasAsync(ModelAliases.Champion))!.Version);
+    }
+
+    [Fact]
+    public async Task PromotingAnUnknownVersionIsAOneLineError()
+    {
+        await RegisterAsync(1);
+
+        var (exit, stdout, stderr) = await CliHarness.RunAsync("registry", "promote", "9", "--reason", "why not", "--store", Store);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal("error: Version 9 of basket-fraud does not exist; `fraud registry list` shows the versions.\n", stderr);
+    }
+
+    [Fact]
+    public async Task APromotionThatLostARaceExitsWithAConflict()
+    {
+        await RegisterAsync(3);
+        await Registry().PromoteAsync("2", ModelAliases.Champion, "someone else was faster");
+
+        var (exit, _, stderr) = await CliHarness.RunAsync("registry", "promote", "3", "--expect", "1", "--reason", "decided against 1", "--store", Store);
+
+        Assert.Equal(3, exit);
+        Assert.StartsWith("error: conflict: champion of basket-fraud is version 2, not 1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowAsJsonGivesLineageMetricsAndAliases()
+    {
+        await RegisterAsync(2);
+
+        var (exit, stdout, _) = await CliHarness.RunAsync("registry", "show", "2", "--json", "--store", Store);
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(stdout);
+        var version = doc.RootElement.GetProperty("version");
+        Assert.Equal("2", version.GetProperty("version").GetString());
+        Assert.Equal("1", version.GetProperty("parent_version").GetString());
+        Assert.Equal("cli-test-run-2", version.GetProperty("run_id").GetString());
+        Assert.Equal(Small.Value.Card.DataFingerprint, version.GetProperty("data_fingerprint").GetString());
+        Assert.Empty(doc.RootElement.GetProperty("aliases").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ListShowsVersionsWithTheirAliasesInATable()
+    {
+        await RegisterAsync(2);
+        await Registry().PromoteAsync("2", ModelAliases.Challenger, "shadow it");
+
+        var (exit, stdout, _) = await CliHarness.RunAsync("registry", "list", "--store", Store);
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n');
+        Assert.Contains(lines, l => l.Contains("│ 1 ", StringComparison.Ordinal) && l.Contains("champion", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("│ 2 ", StringComparison.Ordinal) && l.Contains("challenger", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABadStoreSettingIsAOneLineError()
+    {
+        var (exit, _, stderr) = await CliHarness.RunAsync("registry", "list", "--store", "AccountName=acct;AccountKey=not base64!");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: --store: Storage connection string has an AccountKey that is not valid base64.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not base64!", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheRegistryVerbsWorkAgainstAzuriteWithAConnectionString()
+    {
+        var name = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        var registry = new ModelRegistry(BlobStoreFactory.Create(_azurite.ConnectionString), name);
+        await registry.RegisterAsync(Small.Value, new RegistrationInfo());
+        await registry.RegisterAsync(Small.Value, new RegistrationInfo());
+
+        var promote = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "via Azurite", "--store", _azurite.ConnectionString, "--model-name", name);
+        var list = await CliHarness.RunAsync("registry", "list", "--json", "--store", _azurite.ConnectionString, "--model-name", name);
+
+        Assert.Equal(0, promote.ExitCode);
+        using var doc = JsonDocument.Parse(list.Stdout);
+        Assert.Equal("2", doc.RootElement.GetProperty("champion").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("versions").GetArrayLength());
+        Assert.DoesNotContain(AzuriteFixture.AccountKey, list.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TuneTracksEveryTrialRegistersTheBestAndRunsCompareChartsTwoTrials()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("data"), new GeneratorOptions { Rows = 5000, Seed = 8 });
+
+        var tune = await CliHarness.RunAsync(
+            "tune", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--trials", "2", "--param", "num_rounds=8", "--param", "threads=1", "--register", "--store", Store);
+
+        Assert.Equal(0, tune.ExitCode);
+        Assert.Contains("registered basket-fraud version 1 (champion: first model registered)", tune.Stdout, StringComparison.Ordinal);
+        var runs = await CliHarness.RunAsync("runs", "list", "--json", "--store", Store);
+        using var doc = JsonDocument.Parse(runs.Stdout);
+        var trials = doc.RootElement.EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "tune-trial").ToList();
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t => Assert.True(t.GetProperty("metrics").GetProperty("holdout_pr_auc").GetDouble() > 0));
+        Assert.All(trials, t => Assert.True(t.GetProperty("metric_history").GetProperty("round_train_log_loss").GetArrayLength() > 0));
+        var registered = Assert.Single(trials, t => t.TryGetProperty("registered_version", out _));
+        Assert.Equal(registered.GetProperty("id").GetString(), (await Registry().GetVersionAsync("1"))!.RunId);
+
+        var html = _folder.File("compare.html");
+        var compare = await CliHarness.RunAsync("runs", "compare", trials[0].GetProperty("id").GetString()!, trials[1].GetProperty("id").GetString()!, "--output", html, "--store", Store);
+
+        Assert.Equal(0, compare.ExitCode);
+        Assert.Contains("holdout_pr_auc", compare.Stdout, StringComparison.Ordinal);
+        var page = await File.ReadAllTextAsync(html);
+        Assert.True(page.Split("<polyline", StringSplitOptions.None).Length - 1 >= 2, "both PR curves are drawn");
+    }
+
+    [Fact]
+    public async Task ShowingAMissingRunIsAOneLineError()
+    {
+        var (exit, _, stderr) = await CliHarness.RunAsync("runs", "show", "20250101-000000-abcdef", "--store", Store);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: no run 20250101-000000-abcdef in file store at", stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private ModelRegistry Registry() => new(new FileBlobStore(Store));
+
+    private async Task RegisterAsync(int count)
+    {
+        var registry = Registry();
+        for (var i = 1; i <= count; i++)
+        {
+            await registry.RegisterAsync(Small.Value, new RegistrationInfo(RunId: $"cli-test-run-{i}"));
+        }
+    }
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FraudFunctions.Http;
 using FraudFunctions.Json;
 using FraudFunctions.Protocol;
+using FraudFunctions.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FraudFunctions.Batches;
@@ -25,7 +26,7 @@ public static class FunctionsApi
     }
 
     internal static async Task<Results<Ok<InvocationResponse<ProcessBatchOutputs, BatchCompletion>>, ProblemHttpResult>> ProcessBatchAsync(
-        HttpRequest request, BatchProcessor processor, ILoggerFactory loggers)
+        HttpRequest request, BatchProcessor processor, ScoringTelemetry telemetry, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(FunctionsApi).FullName + ".ProcessBatch");
         var (body, problem) = await EnvelopeBody.ReadAsync(request, MaxEnvelopeBytes);
@@ -51,6 +52,7 @@ public static class FunctionsApi
             {
                 log = $"Batch message {c.MessageId} rejected ({c.Field}: {c.Reason}); recorded at {c.Location.Container}/{c.Location.Name}.";
                 logger.LogWarning("Batch message {MessageId} rejected: {Field}", c.MessageId, c.Field);
+                telemetry.Rejected(c.MessageId, c.Field!, c.Reason!);
             }
             else
             {
@@ -60,6 +62,11 @@ public static class FunctionsApi
                 if (logger.IsEnabled(LogLevel.Information))
                 {
                     logger.LogInformation("{BatchSummary}", log);
+                }
+
+                if (!outcome.AlreadyDone)
+                {
+                    telemetry.Request(ScoringTelemetry.SourceQueue, Stopwatch.GetElapsedTime(start), c.Counts.Scored, c.Counts.Flagged);
                 }
             }
 

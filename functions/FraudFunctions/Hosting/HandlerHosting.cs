@@ -48,6 +48,7 @@ public static class HandlerHosting
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestStats>();
+        services.AddSingleton<ScoringTelemetry>();
         services.AddSingleton<StoreProbe>();
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton<Batches.BatchProcessor>();

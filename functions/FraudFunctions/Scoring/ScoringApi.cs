@@ -41,7 +41,7 @@ public static class ScoringApi
     }
 
     internal static async Task<Results<Ok<ScoreResponse>, ProblemHttpResult>> ScoreAsync(
-        HttpRequest request, IChampionSource champion, IPredictionSink predictions, RequestStats stats)
+        HttpRequest request, IChampionSource champion, IPredictionSink predictions, ScoringTelemetry telemetry)
     {
         var start = Stopwatch.GetTimestamp();
         if (!TryReadExplain(request, out var explain, out var explainProblem))
@@ -68,13 +68,13 @@ public static class ScoringApi
         }
 
         var score = model.Scorer.Score(basket!, explain);
-        predictions.Record(basket!, score, model.Version, "api");
-        stats.RecordScore(DecisionNames.IsFlagged(score.Decision), RequestStats.Since(start));
+        predictions.Record(basket!, score, model.Version, ScoringTelemetry.SourceApi);
+        telemetry.Request(ScoringTelemetry.SourceApi, RequestStats.Since(start), 1, DecisionNames.IsFlagged(score.Decision) ? 1 : 0);
         return TypedResults.Ok(ToResponse(basket!.Id, score, model.Version, explain));
     }
 
     internal static async Task<Results<Ok<ScoreBatchResponse>, ProblemHttpResult>> ScoreBatchAsync(
-        HttpRequest request, IChampionSource champion, IPredictionSink predictions, RequestStats stats)
+        HttpRequest request, IChampionSource champion, IPredictionSink predictions, ScoringTelemetry telemetry)
     {
         var start = Stopwatch.GetTimestamp();
         if (!TryReadExplain(request, out var explain, out var explainProblem))
@@ -125,13 +125,12 @@ public static class ScoringApi
         {
             var basket = baskets[i]!;
             var score = model.Scorer.Score(basket, explain);
-            predictions.Record(basket, score, model.Version, "api-batch");
+            predictions.Record(basket, score, model.Version, ScoringTelemetry.SourceApiBatch);
             flagged += DecisionNames.IsFlagged(score.Decision) ? 1 : 0;
             results[i] = ToResponse(basket.Id, score, model.Version, explain);
         }
 
-        stats.RecordScore(flagged > 0, RequestStats.Since(start), baskets.Count);
-        stats.RecordFlagged(flagged - (flagged > 0 ? 1 : 0));
+        telemetry.Request(ScoringTelemetry.SourceApiBatch, RequestStats.Since(start), baskets.Count, flagged);
         return TypedResults.Ok(new ScoreBatchResponse(model.Version, results.Length, results));
     }
 

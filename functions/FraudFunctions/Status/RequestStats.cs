@@ -27,27 +27,18 @@ public sealed class RequestStats
         }
     }
 
-    /// <summary>Counts one scored basket with the latency of its request.</summary>
-    public void RecordScore(bool flagged, TimeSpan latency, int baskets = 1)
+    /// <summary>Counts one scoring request: its latency, the baskets it scored and how many of them were flagged.</summary>
+    public void Record(TimeSpan latency, int baskets, int flagged)
     {
         var second = Current();
         Interlocked.Increment(ref second.Requests);
         Interlocked.Add(ref second.Baskets, baskets);
-        if (flagged)
+        if (flagged > 0)
         {
-            Interlocked.Increment(ref second.Flagged);
+            Interlocked.Add(ref second.Flagged, flagged);
         }
 
         Interlocked.Increment(ref second.Latency[Bucket(latency.TotalMilliseconds)]);
-    }
-
-    /// <summary>Counts flagged baskets of a batch request beyond the first.</summary>
-    public void RecordFlagged(int flagged)
-    {
-        if (flagged > 0)
-        {
-            Interlocked.Add(ref Current().Flagged, flagged);
-        }
     }
 
     /// <summary>Summarises the last minute.</summary>

@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace FraudFunctions.Tests;
+
+[Collection(HandlerTests.Name)]
+public sealed class MonitorModelTests(TrainedStore trained) : IDisposable
+{
+    private readonly HandlerFactory _factory = new(trained.Copy());
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task RunsTheMonitoringJobOnTheTimersEnvelopeAndShowsItOnTheStats()
+    {
+        using var client = _factory.CreateClient();
+        using var response = await client.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Samples.Json(Envelopes.Timer(pastDue: true)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Object, body.GetProperty("Outputs").ValueKind);
+        var outcome = body.GetProperty("ReturnValue").GetProperty("outcome").GetString();
+        Assert.False(string.IsNullOrEmpty(outcome));
+        Assert.Contains("past due", body.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+
+        var stats = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative));
+        Assert.Equal(outcome, stats.GetProperty("lastMonitoring").GetProperty("outcome").GetString());
+        Assert.True(Directory.EnumerateFiles(Path.Combine(_factory.Storage, "runs"), "*", SearchOption.AllDirectories).Any(), "the monitoring run was not tracked");
+    }
+
+    [Fact]
+    public async Task CountsScoringRequestsInTheFraudScoringMeter()
+    {
+        long requests = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Fraud.Scoring" && instrument.Name == "fraud.requests")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref requests, value));
+        listener.Start();
+
+        using var client = _factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket($"m{i}")));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(3, Interlocked.Read(ref requests));
+    }
+}

@@ -17,6 +17,7 @@ public sealed class DriftCalculatorTests
 
         Assert.False(report.DatasetDrift);
         Assert.False(report.Alert);
+        Assert.Equal(DriftStatus.Ok, report.Status);
         Assert.True(report.ScorePsi < 0.1, $"score PSI {report.ScorePsi}");
         Assert.All(report.Features, f => Assert.True(f.Psi < 0.1, $"{f.Name} PSI {f.Psi}"));
     }
@@ -31,6 +32,7 @@ public sealed class DriftCalculatorTests
 
         Assert.True(report.DatasetDrift);
         Assert.True(report.Alert);
+        Assert.Equal(DriftStatus.Alert, report.Status);
         Assert.True(report.ScorePsi >= 0.25, $"score PSI {report.ScorePsi}");
         Assert.Equal(DriftStatus.Alert, report.ScoreStatus);
         var amount = report.Features.Single(f => f.Name == "amount");
@@ -66,6 +68,7 @@ public sealed class DriftCalculatorTests
 
         Assert.False(report.DatasetDrift);
         Assert.False(report.Alert);
+        Assert.False(report.Flagged);
         Assert.Contains(report.Warnings, w => w.Contains("50 baskets", StringComparison.Ordinal));
     }
 

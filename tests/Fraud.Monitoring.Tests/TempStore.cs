@@ -3,7 +3,7 @@ using Fraud.Registry.Storage;
 namespace Fraud.Monitoring.Tests;
 
 /// <summary>A file blob store in a fresh temporary folder, deleted afterwards.</summary>
-internal sealed class TempStore : IDisposable
+public sealed class TempStore : IDisposable
 {
     public TempStore()
     {

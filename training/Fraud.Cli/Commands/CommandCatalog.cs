@@ -10,5 +10,8 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return GenerateCommand.CreateData();
         yield return LoadTestCommand.Create();
+        yield return DriftCommand.Create();
+        yield return SimulateCommand.Create();
+        yield return MonitorCommand.Create();
     }
 }

@@ -102,6 +102,10 @@ public static class DriftCalculator
 
         report.DatasetDrift = report.DriftedShare >= options.DatasetDriftShare;
         report.Alert = report.DatasetDrift || report.ScorePsi >= options.AlertPsi;
+        report.Status = report.Alert ? DriftStatus.Alert
+            : report.DriftedFeatures > 0 || report.ScorePsi >= options.WarnPsi ? DriftStatus.Warn
+            : DriftStatus.Ok;
+        report.Flagged = report.Status != DriftStatus.Ok;
         return report;
     }
 

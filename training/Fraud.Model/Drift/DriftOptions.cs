@@ -28,7 +28,7 @@ public sealed record DriftOptions
     public int TopCategories { get; init; } = 20;
 
     /// <summary>Below this many current baskets the report says the window is too small to judge, and declares no drift.</summary>
-    public int MinRows { get; init; } = 200;
+    public int MinRows { get; init; } = 500;
 
     /// <summary>Throws when the thresholds contradict each other.</summary>
     public void Validate()

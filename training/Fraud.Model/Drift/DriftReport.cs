@@ -30,6 +30,15 @@ public sealed class DriftReport
     /// <summary>True when the dataset drifted or the score's PSI reached the alert level: the DriftAlert condition.</summary>
     public bool Alert { get; set; }
 
+    /// <summary>
+    /// The overall reading: <c>alert</c> when <see cref="Alert"/>; <c>warn</c> when the score or at least one feature
+    /// reached its drift threshold (a shift worth a look, below the alert level); otherwise <c>ok</c>.
+    /// </summary>
+    public string Status { get; set; } = DriftStatus.Ok;
+
+    /// <summary>True when <see cref="Status"/> is not <c>ok</c>: the window differs from the training data.</summary>
+    public bool Flagged { get; set; }
+
     /// <summary>PSI of the score distribution.</summary>
     public double ScorePsi { get; set; }
 

@@ -29,6 +29,7 @@ public static class DriftReportHtml
         html.Append("<h1>Drift report</h1><p>").Append(Encode(report.Source)).Append(" · model ").Append(Encode(report.ModelVersion ?? "?"))
             .Append(" · ").Append(Encode(report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</p>");
         html.Append("<ul>")
+            .Append(Invariant($"<li>Status: <span class=\"{report.Status}\">{report.Status}</span></li>"))
             .Append(Invariant($"<li>Dataset drift: <span class=\"{(report.DatasetDrift ? "alert" : "ok")}\">{(report.DatasetDrift ? "yes" : "no")}</span> ({report.DriftedFeatures} of {report.FeatureCount} features drifted, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})</li>"))
             .Append(Invariant($"<li>Score PSI: <span class=\"{report.ScoreStatus}\">{report.ScorePsi:F4} ({report.ScoreStatus})</span></li>"))
             .Append(Invariant($"<li>Fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}"));

@@ -1,0 +1,53 @@
+using Fraud.Model;
+using Fraud.Model.Drift;
+
+namespace Fraud.Monitoring;
+
+/// <summary>Everything one monitoring run decides with: the drift window and thresholds, the retraining triggers and the gate.</summary>
+public sealed record MonitoringOptions
+{
+    /// <summary>The prediction-log window the drift check reads, ending now.</summary>
+    public TimeSpan DriftWindow { get; init; } = TimeSpan.FromHours(24);
+
+    public DriftOptions Drift { get; init; } = new();
+
+    /// <summary>Retrain when at least this many labels arrived since the champion was trained.</summary>
+    public int MinNewLabels { get; init; } = 1000;
+
+    /// <summary>Retrain when the champion is older than this.</summary>
+    public TimeSpan MaxModelAge { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Retrain on a drift alert.</summary>
+    public bool RetrainOnDrift { get; init; } = true;
+
+    /// <summary>Retrain whatever the triggers say (the gate still decides).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Share of the labelled traffic, newest first, held out for the gate.</summary>
+    public double HoldoutFraction { get; init; } = 0.3;
+
+    /// <summary>Holdout rows wanted at least (when that many labelled baskets exist).</summary>
+    public int MinHoldoutRows { get; init; } = 1000;
+
+    public GateOptions Gate { get; init; } = new();
+
+    /// <summary>How the challenger is trained; its seed makes the run repeatable.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Worker threads for featurizing and scoring; 0 = every core. Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Throws when an option is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DriftWindow, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(MinNewLabels);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxModelAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(HoldoutFraction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HoldoutFraction, 0.9);
+        ArgumentOutOfRangeException.ThrowIfNegative(MinHoldoutRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
+        Drift.Validate();
+        Training.Validate();
+    }
+}

@@ -94,6 +94,40 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     }
 
     [Fact]
+    public async Task PromotionsRacingFromSeparateProcessesOnTheFileStoreLetExactlyOneWin()
+    {
+        await RegisterAsync(5);
+        var fraud = Path.Combine(AppContext.BaseDirectory, "fraud.dll");
+
+        // Real OS processes sharing one folder: the file store's lock files must hold across them, as Azure's ETags do.
+        var racers = Enumerable.Range(2, 4).Select(v =>
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { fraud, "registry", "promote", v.ToString(System.Globalization.CultureInfo.InvariantCulture), "--expect", "1", "--reason", $"process {v}", "--store", Store })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            return System.Diagnostics.Process.Start(start)!;
+        }).ToList();
+        var exits = new List<int>();
+        foreach (var process in racers)
+        {
+            await process.StandardOutput.ReadToEndAsync();
+            await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            exits.Add(process.ExitCode);
+            process.Dispose();
+        }
+
+        Assert.Equal(1, exits.Count(e => e == 0));
+        Assert.Equal(3, exits.Count(e => e == 3));
+        var champion = await Registry().GetAliasAsync(ModelAliases.Champion);
+        Assert.Equal(2, champion!.History.Count);
+        Assert.Equal($"process {champion.Version}", champion.History[^1].Reason);
+    }
+
+    [Fact]
     public async Task ShowAsJsonGivesLineageMetricsAndAliases()
     {
         await RegisterAsync(2);

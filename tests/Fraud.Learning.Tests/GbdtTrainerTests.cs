@@ -165,6 +165,25 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void ThresholdsFallBetweenObservedValues()
+    {
+        // Three distinct values get three bins, so every split sits halfway between two of them.
+        var x = new FeatureMatrix(900, 1);
+        var y = new float[900];
+        for (var i = 0; i < 900; i++)
+        {
+            x[i, 0] = (i % 3) + 1;
+            y[i] = i % 3 == 1 && i % 2 == 0 ? 1 : 0;
+        }
+
+        var model = GbdtTrainer.Train(x, y, Small with { NumRounds = 10 });
+        var thresholds = model.ToDto().Trees.SelectMany(t => t.Threshold.Where((_, n) => t.Feature[n] >= 0)).Distinct().Order().ToArray();
+        Assert.Equal([1.5, 2.5], thresholds);
+        Assert.True(model.PredictProbability([2]) > model.PredictProbability([1]));
+        Assert.True(model.PredictProbability([2]) > model.PredictProbability([3]));
+    }
+
+    [Fact]
     public void RejectsInvalidInputWithClearMessages()
     {
         var x = new FeatureMatrix(3, 2);

@@ -9,7 +9,11 @@ namespace Fraud.Learning.Tests;
 /// </summary>
 internal static class SyntheticProblem
 {
-    public static (FeatureMatrix X, float[] Y) Make(int rows, int features, int seed, double missingRate = 0.05)
+    public static (FeatureMatrix X, float[] Y) Make(int rows, int features, int seed, double missingRate = 0.05) =>
+        MakeWithOracle(rows, features, seed, missingRate) is var (x, y, _) ? (x, y) : default;
+
+    /// <summary>The same rows with each row's true log-odds, the best any model can rank by.</summary>
+    public static (FeatureMatrix X, float[] Y, double[] Oracle) MakeWithOracle(int rows, int features, int seed, double missingRate = 0.05)
     {
         if (features < 10)
         {
@@ -19,6 +23,7 @@ internal static class SyntheticProblem
         var random = new Random(seed);
         var x = new FeatureMatrix(rows, features);
         var y = new float[rows];
+        var oracle = new double[rows];
         for (var r = 0; r < rows; r++)
         {
             var row = x.Row(r);
@@ -46,10 +51,11 @@ internal static class SyntheticProblem
                 + (1.4 * (row[2] >= 4 && row[5] > 30 ? 1 : 0))
                 + (0.9 * Math.Abs(row[8] is var v && float.IsNaN(v) ? 2 : v))
                 + (1.2 * (float.IsNaN(row[9]) ? 1 : 0));
+            oracle[r] = logit;
             y[r] = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
         }
 
-        return (x, y);
+        return (x, y, oracle);
     }
 
     private static double Gaussian(Random random)

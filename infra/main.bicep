@@ -40,8 +40,8 @@ param alertEmail string = ''
 ])
 param serviceBusSku string = 'Standard'
 
-@description('Upper bound on Flex Consumption instances: caps the bill when traffic spikes.')
-@minValue(40)
+@description('Upper bound on Flex Consumption instances: caps the bill when traffic spikes (the platform enforces its own minimum).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 

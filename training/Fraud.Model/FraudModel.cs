@@ -171,7 +171,8 @@ public sealed class FraudModel
         var baseValue = TreeShap.Explain(_trees, row, contributions);
         var probability = Calibrate(raw);
         var groups = GroupSums(contributions);
-        var reasons = ReasonText.Top(_featurizer, basket, row, groups, groups.Length);
+        // Every group with any contribution, so that the reasons add up to the raw score exactly.
+        var reasons = ReasonText.Top(_featurizer, basket, row, groups, groups.Length, negligible: 0);
         return new Explanation(basket.Id, probability, Thresholds.Decide(probability), raw, baseValue, reasons, contributions);
     }
 

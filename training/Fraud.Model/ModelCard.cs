@@ -102,7 +102,7 @@ public sealed class ModelCard
     }
 
     /// <summary>Indented UTF-8 JSON (the card is read by people as well as by the registry).</summary>
-    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, ModelJsonContext.Indented<ModelCard>());
+    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, IndentedJsonContext.Default.ModelCard);
 
     private static ModelCard Check(ModelCard? card)
     {

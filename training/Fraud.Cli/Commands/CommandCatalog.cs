@@ -13,5 +13,10 @@ internal static class CommandCatalog
         yield return DriftCommand.Create();
         yield return SimulateCommand.Create();
         yield return MonitorCommand.Create();
+        yield return TrainCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return EvaluateCommand.Create();
+        yield return ExplainCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

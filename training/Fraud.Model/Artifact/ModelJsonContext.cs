@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Serialization;
 
 namespace Fraud.Model.Artifact;
@@ -12,10 +10,13 @@ namespace Fraud.Model.Artifact;
 [JsonSerializable(typeof(ModelArtifactDto))]
 [JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(EvaluationMetrics))]
-public sealed partial class ModelJsonContext : JsonSerializerContext
-{
-    private static readonly Lazy<JsonSerializerOptions> IndentedOptions = new(static () => new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+public sealed partial class ModelJsonContext : JsonSerializerContext;
 
-    /// <summary>Type info that writes indented JSON, for files people read (card, metrics).</summary>
-    internal static JsonTypeInfo<T> Indented<T>() => (JsonTypeInfo<T>)IndentedOptions.Value.GetTypeInfo(typeof(T));
-}
+/// <summary>The same shapes written indented, for the files people read (card, metrics); the model file stays compact.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ModelCard))]
+[JsonSerializable(typeof(EvaluationMetrics))]
+internal sealed partial class IndentedJsonContext : JsonSerializerContext;

@@ -10,16 +10,17 @@ namespace Fraud.Model.Explanations;
 /// </summary>
 internal static class ReasonText
 {
-    private const double Negligible = 1e-4;
+    public const double Negligible = 1e-4;
     private const int MaxQuotedLength = 60;
 
-    public static IReadOnlyList<Reason> Top(BasketFeaturizer featurizer, Basket basket, ReadOnlySpan<float> row, ReadOnlySpan<double> groupSums, int maxReasons)
+    /// <summary>The strongest groups; groups whose |contribution| is at most <paramref name="negligible"/> are left out.</summary>
+    public static IReadOnlyList<Reason> Top(BasketFeaturizer featurizer, Basket basket, ReadOnlySpan<float> row, ReadOnlySpan<double> groupSums, int maxReasons, double negligible = Negligible)
     {
         Span<int> order = groupSums.Length <= 512 ? stackalloc int[groupSums.Length] : new int[groupSums.Length];
         var count = 0;
         for (var g = 0; g < groupSums.Length; g++)
         {
-            if (Math.Abs(groupSums[g]) > Negligible)
+            if (Math.Abs(groupSums[g]) > negligible)
             {
                 order[count++] = g;
             }

@@ -45,7 +45,7 @@ public static class ModelEvaluation
     }
 
     /// <summary>Indented snake_case JSON (<c>pr_auc</c>, <c>roc_auc</c>, <c>log_loss</c>, <c>thresholds</c>).</summary>
-    public static string ToJson(EvaluationMetrics metrics) => JsonSerializer.Serialize(metrics, ModelJsonContext.Indented<EvaluationMetrics>());
+    public static string ToJson(EvaluationMetrics metrics) => JsonSerializer.Serialize(metrics, IndentedJsonContext.Default.EvaluationMetrics);
 
     private static ThresholdMetrics At(string name, double threshold, ReadOnlySpan<double> probabilities, float[] y)
     {

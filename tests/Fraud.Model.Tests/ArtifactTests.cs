@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Fraud.Model;
+
+namespace Fraud.Model.Tests;
+
+public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
+{
+    [Fact]
+    public void ReloadedModelGivesIdenticalScoresAndId()
+    {
+        var bytes = fixture.Model.ToJsonBytes();
+        using var stream = new MemoryStream(bytes);
+        var reloaded = FraudModel.Load(stream);
+
+        Assert.Equal(fixture.Model.ModelId, reloaded.ModelId);
+        Assert.Equal(fixture.Model.Thresholds, reloaded.Thresholds);
+        Assert.Equal(fixture.Model.FeatureNames, reloaded.FeatureNames);
+        foreach (var basket in fixture.TestBaskets.Take(500))
+        {
+            Assert.Equal(fixture.Model.PredictProbability(basket), reloaded.PredictProbability(basket));
+        }
+
+        Assert.Equal(bytes, reloaded.ToJsonBytes());
+    }
+
+    [Fact]
+    public void RefusesTruncatedFileWithClearMessage()
+    {
+        var bytes = fixture.Model.ToJsonBytes();
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(bytes.AsSpan(0, bytes.Length / 2)));
+        Assert.Contains("not valid JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesAnotherSchemaVersion()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["schema_version"] = 99)));
+        Assert.Contains("schema version 99", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesFeatureListThatDoesNotMatchTheFeaturizer()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["feature_names"]![0] = "renamed")));
+        Assert.Contains("feature list", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesFeatureSchemaHashMismatch()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["feature_schema_hash"] = new string('0', 64))));
+        Assert.Contains("feature-schema hash", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesTreesThatReferToMissingFeatures()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["trees"]!["feature_count"] = 3)));
+        Assert.Contains("trees", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesEncodingTableWithMissingRisks()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["featurizer"]!["models"]!["risk"] = new JsonArray())));
+        Assert.Contains("models", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesMissingCalibration()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json.AsObject().Remove("calibration"))));
+        Assert.Contains("calibration", ex.Message, StringComparison.Ordinal);
+    }
+
+    private byte[] Edit(Action<JsonNode> change)
+    {
+        var json = JsonNode.Parse(fixture.Model.ToJsonBytes())!;
+        change(json);
+        return Encoding.UTF8.GetBytes(json.ToJsonString());
+    }
+}

@@ -1,0 +1,116 @@
+using Fraud.Baskets;
+using Fraud.Learning;
+using Fraud.Model.Features;
+
+namespace Fraud.Model.Tests;
+
+public sealed class FeaturizerTests
+{
+    private static readonly BasketItem Laptop = new("COMPUTERS", 1299, "APPLE", "2023 APPLE MACBOOK AIR 15", "239001518", 1);
+
+    [Fact]
+    public void SameDataAndSeedGiveIdenticalFeatures()
+    {
+        var (baskets, labels) = Generated(3000, 21);
+        var (first, a) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 3);
+        var (second, b) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 3);
+        Assert.Equal(a, b);
+        Assert.Equal(first.FeatureNames, second.FeatureNames);
+
+        var row1 = new float[first.FeatureCount];
+        var row2 = new float[first.FeatureCount];
+        first.Featurize(baskets[7], row1);
+        first.Featurize(baskets[7], row2);
+        Assert.Equal(row1, row2);
+    }
+
+    [Fact]
+    public void UnseenValuesFallBackToThePooledPrior()
+    {
+        var (baskets, labels) = Generated(3000, 22);
+        var (featurizer, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
+        var basket = new Basket("new", [new BasketItem("SPACESHIPS", 999, "NOBODYMAKESTHIS", "ZX-9000 NEVERSEEN", "000000000", 1)]);
+        var row = new float[featurizer.FeatureCount];
+        featurizer.Featurize(basket, row);
+        float F(string name) => row[featurizer.FeatureNames.ToList().IndexOf(name)];
+
+        var prior = F("model_risk_max");
+        Assert.InRange(prior, 0.001f, 0.1f);
+        Assert.Equal(prior, F("goods_code_risk_max"));
+        Assert.Equal(prior, F("model_word_risk_max"));
+        Assert.Equal(prior, F("category_risk_max"));
+        Assert.Equal(prior, F("make_risk_max"));
+        Assert.Equal(1, F("model_unseen_lines"));
+        Assert.Equal(0, F("model_seen_log_count_min"));
+        Assert.Equal(1, F("category_units:(other)"));
+        Assert.Equal(999, F("make_spend:(other)"));
+    }
+
+    [Fact]
+    public void AggregatesDescribeTheBasket()
+    {
+        var (baskets, labels) = Generated(2000, 23);
+        var (featurizer, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
+        var basket = new Basket("b", [Laptop with { Quantity = 3 }, new BasketItem("Fulfilment Charge", 10, "", "", "", 1), new BasketItem("WARRANTY", 99, "RETAILER", "3 YEAR COVER", "W1", 1)]);
+        var row = new float[featurizer.FeatureCount];
+        featurizer.Featurize(basket, row);
+        float F(string name) => row[featurizer.FeatureNames.ToList().IndexOf(name)];
+
+        Assert.Equal(3 * 1299 + 10 + 99, F("total_amount"), 2);
+        Assert.Equal(3, F("line_count"));
+        Assert.Equal(5, F("unit_count"));
+        Assert.Equal(3, F("max_quantity"));
+        Assert.Equal(1, F("has_fulfilment_charge"));
+        Assert.Equal(1, F("has_warranty"));
+        Assert.Equal(0, F("has_service"));
+        Assert.Equal(1, F("lines_without_make"));
+        Assert.Equal(3 * 1299 / (3 * 1299 + 10 + 99.0), F("top_line_share"), 4);
+    }
+
+    [Fact]
+    public void SpellingsOfOneCategoryMeetInOneFeature()
+    {
+        var (baskets, labels) = Generated(3000, 24);
+        var (featurizer, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
+        var a = new float[featurizer.FeatureCount];
+        var b = new float[featurizer.FeatureCount];
+        featurizer.Featurize(new Basket("a", [Laptop with { Item = "COMPUTERS" }]), a);
+        featurizer.Featurize(new Basket("b", [Laptop with { Item = "Computers " }]), b);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void TrainingRowsDoNotSeeTheirOwnLabelThroughTargetEncoding()
+    {
+        // Labels are pure noise, so an honest encoding of the training rows must not separate them; an in-sample
+        // encoding (each row's own label inside its model's rate) does, which is the leak out-of-fold prevents.
+        var random = new Random(5);
+        var models = Enumerable.Range(0, 300).Select(i => $"MODEL {i}").ToArray();
+        var baskets = Enumerable.Range(0, 6000).Select(i => new Basket($"r{i}", [Laptop with { Model = models[random.Next(models.Length)] }])).ToList();
+        var labels = baskets.Select(_ => random.NextDouble() < 0.2).ToList();
+        var options = new FeaturizerOptions { Smoothing = 1, MinEncodingCount = 1 };
+        var (featurizer, outOfFold) = FeaturizerFitter.FitTransform(baskets, labels, options, seed: 2);
+        var column = featurizer.FeatureNames.ToList().IndexOf("model_risk_max");
+        var width = featurizer.FeatureCount;
+
+        var honest = new double[baskets.Count];
+        var inSample = new double[baskets.Count];
+        var row = new float[width];
+        for (var i = 0; i < baskets.Count; i++)
+        {
+            honest[i] = outOfFold[(i * width) + column];
+            featurizer.Featurize(baskets[i], row);
+            inSample[i] = row[column];
+        }
+
+        var y = labels.ToArray();
+        Assert.InRange(Metrics.RocAuc(honest, y), 0.40, 0.56);
+        Assert.True(Metrics.RocAuc(inSample, y) > 0.58, "the in-sample encoding should leak (this is what the test guards against)");
+    }
+
+    private static (List<Basket> Baskets, List<bool> Labels) Generated(int rows, int seed)
+    {
+        var data = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = seed }).ToList();
+        return ([.. data.Select(d => d.Basket)], [.. data.Select(d => d.IsFraud)]);
+    }
+}

@@ -1,0 +1,86 @@
+using Fraud.Baskets;
+using Fraud.Model;
+
+namespace Fraud.Model.Tests;
+
+public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
+{
+    [Fact]
+    public void ContributionsAndBaseValueAddUpToTheRawScore()
+    {
+        foreach (var basket in fixture.TestBaskets.Take(50))
+        {
+            var explanation = fixture.Model.Explain(basket);
+            Assert.Equal(explanation.RawScore, explanation.BaseValue + explanation.FeatureContributions.Sum(), 6);
+            Assert.Equal(explanation.RawScore, explanation.BaseValue + explanation.Reasons.Sum(r => r.Contribution), 6);
+        }
+    }
+
+    [Fact]
+    public void ReasonsAreReadableAndStrongestFirst()
+    {
+        var result = fixture.Model.Score(fixture.TestBaskets.First(b => b.Items.Count >= 2), explain: true, maxReasons: 4);
+        Assert.InRange(result.Reasons.Count, 1, 4);
+        for (var i = 1; i < result.Reasons.Count; i++)
+        {
+            Assert.True(Math.Abs(result.Reasons[i - 1].Contribution) >= Math.Abs(result.Reasons[i].Contribution));
+        }
+
+        Assert.All(result.Reasons, r =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(r.Description));
+            Assert.DoesNotContain("_", r.Description.Split('\'')[0], StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void AmountReasonQuotesTheBasketTotal()
+    {
+        var basket = new Basket("big", [new BasketItem("COMPUTERS", 2100, "APPLE", "2023 APPLE MACBOOK PRO 14", "X1", 2)]);
+        var amount = fixture.Model.Explain(basket).Reasons.SingleOrDefault(r => r.Code == "amount");
+        Assert.NotNull(amount);
+        Assert.Contains("£4,200", amount.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DecisionFollowsTheThresholds()
+    {
+        var thresholds = fixture.Model.Thresholds;
+        foreach (var basket in fixture.TestBaskets.Take(2000))
+        {
+            var result = fixture.Model.Score(basket, explain: false);
+            var expected = result.FraudProbability >= thresholds.Decline ? Decision.Decline
+                : result.FraudProbability >= thresholds.Review ? Decision.Review : Decision.Approve;
+            Assert.Equal(expected, result.Decision);
+            Assert.Empty(result.Reasons);
+        }
+    }
+
+    [Fact]
+    public void ScoringOneBasketAllocatesNothing()
+    {
+        var basket = fixture.TestBaskets[3];
+        fixture.Model.PredictProbability(basket);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = 0.0;
+        for (var i = 0; i < 1000; i++)
+        {
+            sum += fixture.Model.PredictProbability(basket);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum > 0);
+    }
+
+    [Fact]
+    public void ParallelScoringMatchesOneByOne()
+    {
+        var baskets = fixture.TestBaskets.Take(5000).ToList();
+        var parallel = new double[baskets.Count];
+        fixture.Model.ScoreMany(baskets, parallel, threads: 2);
+        for (var i = 0; i < baskets.Count; i++)
+        {
+            Assert.Equal(fixture.Model.PredictProbability(baskets[i]), parallel[i]);
+        }
+    }
+}

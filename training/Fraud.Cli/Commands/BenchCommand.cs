@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Fraud.Baskets;
+using Fraud.Cli.Infrastructure;
+using Fraud.Learning;
+using Fraud.Model;
+
+namespace Fraud.Cli.Commands;
+
+/// <summary>
+/// <c>fraud bench</c>: the model's figures on generated data. Trains end to end on one seed, tests on another, and
+/// prints PR-AUC against the oracle and the baseline, training time, batch throughput and single-basket and
+/// explanation latency, each beside its target. Figures are printed here, never asserted in tests.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var work = new Option<string?>("--work") { Description = "Folder for the generated data and model (default: a temporary folder, deleted afterwards)." };
+        var trainRows = new Option<int>("--train-rows") { Description = "Training baskets (seed 1).", DefaultValueFactory = _ => 92_790 };
+        var testRows = new Option<int>("--test-rows") { Description = "Test baskets (seed 2).", DefaultValueFactory = _ => 100_000 };
+        var parameters = new Option<string[]>("--param") { Description = "Training parameter key=value (repeatable), as for fraud train." };
+
+        var command = new Command("bench", "Benchmark the model on generated data: PR-AUC vs oracle and baseline, training time, scoring throughput and latency.");
+        command.Options.Add(work);
+        command.Options.Add(trainRows);
+        command.Options.Add(testRows);
+        command.Options.Add(parameters);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var nTrain = parseResult.GetValue(trainRows);
+            var nTest = parseResult.GetValue(testRows);
+            if (nTrain < 1000 || nTest < 1000)
+            {
+                throw new CliException("--train-rows and --test-rows must be at least 1000.");
+            }
+
+            var options = TrainCommand.BuildOptions(1, parseResult.GetValue(parameters) ?? []);
+            var given = parseResult.GetValue(work);
+            var folder = given is null ? Path.Combine(Path.GetTempPath(), $"fraud-bench-{Guid.NewGuid():N}") : CliOptions.OutputDirectory(given, "--work");
+            try
+            {
+                Run(folder, nTrain, nTest, options, cancellationToken);
+            }
+            finally
+            {
+                if (given is null && Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static void Run(string folder, int nTrain, int nTest, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var log = CliConsole.WriteLine;
+        log(CliConsole.Invariant($"fraud bench on {Environment.ProcessorCount} cores; data in {folder}"));
+        var trainData = SyntheticBaskets.WriteDataset(Path.Combine(folder, "train"), new GeneratorOptions { Rows = nTrain, Seed = 1 }, cancellationToken: cancellationToken);
+        var testData = SyntheticBaskets.WriteDataset(Path.Combine(folder, "test"), new GeneratorOptions { Rows = nTest, Seed = 2 }, cancellationToken: cancellationToken);
+        log(CliConsole.Invariant($"generated train {trainData.Rows:N0} rows seed 1 ({trainData.FraudRate:P2} fraud), test {testData.Rows:N0} rows seed 2 ({testData.FraudRate:P2} fraud)"));
+
+        // End to end, as `fraud train` does it: read, featurize, boost with early stopping, calibrate, evaluate, write.
+        var request = new TrainRequest(trainData.FeaturesPath, trainData.LabelsPath, Path.Combine(folder, "model"), options);
+        Directory.CreateDirectory(request.OutputDirectory);
+        var outcome = TrainCommand.Run(request, _ => { }, cancellationToken);
+        var card = outcome.Result.Card;
+        var model = outcome.Result.Model;
+
+        var test = BasketCsv.ReadLabelled(testData.FeaturesPath, testData.LabelsPath);
+        var probabilities = new double[test.Baskets.Count];
+        model.ScoreMany(test.Baskets, probabilities, threads: 0);
+        var prAuc = Metrics.AveragePrecision(probabilities, test.Labels);
+        var baselinePrAuc = Metrics.AveragePrecision(outcome.Result.Baseline.PredictProbabilities(test.Baskets), test.Labels);
+        var oracle = testData.OracleAveragePrecision;
+
+        var throughput = BatchThroughput(model, test.Baskets);
+        var (p50, p99) = SingleLatency(model, test.Baskets);
+        var (e50, e99) = ExplainLatency(model, test.Baskets);
+
+        log(CliConsole.Invariant($"model {card.ModelId}: {card.TreeCount} trees (early stopping), {card.FeatureCount} features"));
+        log(CliConsole.Invariant($"PR-AUC on test   : model {prAuc:F4}  oracle {oracle:F4}  ratio {prAuc / oracle:F3} (target ≥ 0.900) {Verdict(prAuc >= 0.9 * oracle)}"));
+        log(CliConsole.Invariant($"                   baseline (logistic regression) {baselinePrAuc:F4}"));
+        log(CliConsole.Invariant($"training, end to end (read → write) : {outcome.Elapsed.TotalSeconds:F1} s (target ≤ 30 s) {Verdict(outcome.Elapsed.TotalSeconds <= 30)}"));
+        log(CliConsole.Invariant($"batch scoring (featurize + predict)  : {throughput:N0} baskets/s on {Environment.ProcessorCount} cores (target ≥ 100,000) {Verdict(throughput >= 100_000)}"));
+        log(CliConsole.Invariant($"single basket, in-process           : p50 {p50:F1} µs, p99 {p99:F1} µs (target p99 ≤ 50 µs) {Verdict(p99 <= 50)}"));
+        log(CliConsole.Invariant($"explanation (score + reasons)       : p50 {e50:F0} µs, p99 {e99:F0} µs (target ≤ 1,000 µs) {Verdict(e99 <= 1000)}"));
+    }
+
+    private static string Verdict(bool met) => met ? "[met]" : "[MISSED]";
+
+    private static double BatchThroughput(FraudModel model, IReadOnlyList<Basket> baskets)
+    {
+        var output = new double[baskets.Count];
+        model.ScoreMany(baskets, output, threads: 0);
+        var best = double.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.ScoreMany(baskets, output, threads: 0);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return baskets.Count / best;
+    }
+
+    private static (double P50, double P99) SingleLatency(FraudModel model, IReadOnlyList<Basket> baskets)
+    {
+        var n = Math.Min(20_000, baskets.Count);
+        var sink = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            sink += model.PredictProbability(baskets[i]);
+        }
+
+        var samples = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            sink += model.Score(baskets[i], explain: false).FraudProbability;
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        GC.KeepAlive(sink);
+        return Percentiles(samples);
+    }
+
+    private static (double P50, double P99) ExplainLatency(FraudModel model, IReadOnlyList<Basket> baskets)
+    {
+        var n = Math.Min(2_000, baskets.Count);
+        for (var i = 0; i < 200; i++)
+        {
+            model.Score(baskets[i]);
+        }
+
+        var samples = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            model.Score(baskets[i], explain: true, maxReasons: 5);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        return Percentiles(samples);
+    }
+
+    private static (double P50, double P99) Percentiles(double[] samples)
+    {
+        Array.Sort(samples);
+        return (samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))]);
+    }
+}

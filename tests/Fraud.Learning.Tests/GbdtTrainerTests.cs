@@ -6,7 +6,13 @@ public sealed class GbdtTrainerTests
 {
     private static readonly GbdtOptions Small = new()
     {
-        NumRounds = 60, LearningRate = 0.1, NumLeaves = 15, MinDataInLeaf = 10, EarlyStoppingRounds = 0, Seed = 11, Threads = 1,
+        NumRounds = 60,
+        LearningRate = 0.1,
+        NumLeaves = 15,
+        MinDataInLeaf = 10,
+        EarlyStoppingRounds = 0,
+        Seed = 11,
+        Threads = 1,
     };
 
     private static double[] Scores(GbdtModel model, FeatureMatrix x)

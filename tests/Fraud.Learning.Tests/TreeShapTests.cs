@@ -8,7 +8,14 @@ public sealed class TreeShapTests
         var (x, y) = SyntheticProblem.Make(4_000, 20, seed: 31, missingRate: 0.15);
         var model = GbdtTrainer.Train(x, y, new GbdtOptions
         {
-            NumRounds = 60, NumLeaves = 31, MinDataInLeaf = 5, LearningRate = 0.1, BaggingFraction = 0.8, FeatureFraction = 0.7, Seed = 2, Threads = 1,
+            NumRounds = 60,
+            NumLeaves = 31,
+            MinDataInLeaf = 5,
+            LearningRate = 0.1,
+            BaggingFraction = 0.8,
+            FeatureFraction = 0.7,
+            Seed = 2,
+            Threads = 1,
         });
         var (testX, _) = SyntheticProblem.Make(500, 20, seed: 32, missingRate: 0.15);
         var phi = new double[20];

@@ -18,8 +18,14 @@ Print($"data: train {rows} x {features} ({y.Average():P2} positive), valid 20000
 
 var options = new GbdtOptions
 {
-    NumRounds = 1000, LearningRate = 0.05, NumLeaves = 31, EarlyStoppingRounds = 50,
-    FeatureFraction = 0.8, BaggingFraction = 0.8, Seed = 7, Threads = threads,
+    NumRounds = 1000,
+    LearningRate = 0.05,
+    NumLeaves = 31,
+    EarlyStoppingRounds = 50,
+    FeatureFraction = 0.8,
+    BaggingFraction = 0.8,
+    Seed = 7,
+    Threads = threads,
 };
 if (profile == "product")
 {

@@ -66,6 +66,24 @@ public sealed class GbdtModelTests
     }
 
     [Fact]
+    public void InfiniteFeatureValuesStillGiveALoadableModel()
+    {
+        var x = new FeatureMatrix(400, 1);
+        var y = new float[400];
+        for (var i = 0; i < 400; i++)
+        {
+            x[i, 0] = (i % 4) switch { 0 => float.NegativeInfinity, 1 => -1, 2 => 1, _ => float.PositiveInfinity };
+            y[i] = i % 4 == 0 ? 1 : 0;
+        }
+
+        var model = GbdtTrainer.Train(x, y, new GbdtOptions { NumRounds = 5, MinDataInLeaf = 10, Threads = 1 });
+        var restored = GbdtModel.FromDto(JsonSerializer.Deserialize<GbdtModelDto>(JsonSerializer.Serialize(model.ToDto()))!);
+
+        Assert.Equal(model.PredictRaw([float.NegativeInfinity]), restored.PredictRaw([float.NegativeInfinity]));
+        Assert.True(restored.PredictRaw([float.NegativeInfinity]) > restored.PredictRaw([-1]));
+    }
+
+    [Fact]
     public void RejectsRowsOfTheWrongLength()
     {
         var model = TrainSmall(out _);

@@ -100,6 +100,12 @@ internal static class QuantileBinner
     private static float Midpoint(float a, float b)
     {
         var mid = (float)(((double)a + b) * 0.5);
+        if (!float.IsFinite(mid))
+        {
+            // Infinite feature values: keep every stored threshold finite (model files reject anything else).
+            return float.IsFinite(a) ? a : float.MinValue;
+        }
+
         // Rounding may land on b for adjacent floats; a still separates the two values under "value <= cut".
         return mid < b && mid >= a ? mid : a;
     }

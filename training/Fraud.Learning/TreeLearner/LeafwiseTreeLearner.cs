@@ -105,7 +105,9 @@ internal sealed class LeafwiseTreeLearner
         _hessians = hessians;
         _features = features;
         _featureCount = featureCount;
-        _blockSize = Math.Max(1, (featureCount + (_threads * 4) - 1) / (_threads * 4));
+        // Several small blocks per thread: when a worker is descheduled (a busy machine), the others take its share
+        // instead of the whole split waiting for it. Blocks only group features, so results do not depend on them.
+        _blockSize = Math.Max(1, (featureCount + (_threads * 8) - 1) / (_threads * 8));
         ReleaseAllHistograms();
 
         var n = bag is null ? _data.Rows : bagCount;

@@ -54,6 +54,8 @@ internal static class DriftCommand
                 options = options with { DatasetDriftShare = share };
             }
 
+            // Options are checked before the store is touched, so a typo fails fast whatever the store holds.
+            var span = inputPath is null ? MonitoringCli.ParseDuration(windowText ?? "24h", "--window") : TimeSpan.Zero;
             var blobStore = MonitoringCli.OpenStore(parseResult.GetValue(store));
             var registry = new ModelRegistry(blobStore, parseResult.GetValue(modelName) ?? ModelRegistry.DefaultModelName);
             var (model, card, modelVersion) = await MonitoringCli.LoadModelAsync(registry, parseResult.GetValue(version), ct);
@@ -69,7 +71,6 @@ internal static class DriftCommand
             }
             else
             {
-                var span = MonitoringCli.ParseDuration(windowText ?? "24h", "--window");
                 var now = DateTimeOffset.UtcNow;
                 var records = await MonitoringCli.ReadWindowAsync(blobStore, now - span, now, ct);
                 baskets = records.ConvertAll(r => r.Basket);

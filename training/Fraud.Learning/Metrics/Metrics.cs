@@ -211,6 +211,10 @@ public static class Metrics
         return new ThresholdChoice(point.Threshold, point.Precision, point.Recall, point.Flagged, reached >= 0);
     }
 
+    /// <inheritdoc cref="TryThresholdForPrecision(ReadOnlySpan{double}, ReadOnlySpan{float}, double, int)"/>
+    public static ThresholdChoice TryThresholdForPrecision(ReadOnlySpan<double> scores, ReadOnlySpan<bool> labels, double targetPrecision, int minFlagged = 10) =>
+        TryThresholdForPrecision(scores, ToFloat(labels), targetPrecision, minFlagged);
+
     /// <summary>Precision, recall and F1 when rows scoring at least <paramref name="threshold"/> are flagged (0 when undefined).</summary>
     public static (double Precision, double Recall, double F1) At(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, double threshold)
     {

@@ -161,7 +161,7 @@ public static class Metrics
     /// <summary>
     /// The lowest threshold (so the highest recall) whose precision reaches <paramref name="targetPrecision"/> while
     /// flagging at least <paramref name="minFlagged"/> rows. When no threshold reaches the target, the threshold with
-    /// the best precision among those with enough support; use <see cref="TryThresholdForPrecision"/> to tell.
+    /// the best precision among those with enough support; use <see cref="TryThresholdForPrecision(ReadOnlySpan{double}, ReadOnlySpan{float}, double, int)"/> to tell.
     /// </summary>
     public static double ThresholdForPrecision(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, double targetPrecision, int minFlagged = 10) =>
         TryThresholdForPrecision(scores, labels, targetPrecision, minFlagged).Threshold;

@@ -215,6 +215,47 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     }
 
     [Fact]
+    public async Task TrainWithRegisterTracksTheRunAndRegistersTheFirstChampion()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("train-data"), new GeneratorOptions { Rows = 4000, Seed = 5 });
+
+        var train = await CliHarness.RunAsync(
+            "train", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--output", _folder.File("model"), "--param", "num_rounds=8", "--store", Store, "--register");
+
+        Assert.Equal(0, train.ExitCode);
+        Assert.Contains("registered basket-fraud version 1 (champion: first model registered)", train.Stdout, StringComparison.Ordinal);
+        var runs = await CliHarness.RunAsync("runs", "list", "--kind", "train", "--json", "--store", Store);
+        using var doc = JsonDocument.Parse(runs.Stdout);
+        var run = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal("1", run.GetProperty("registered_version").GetString());
+        Assert.Equal("8", run.GetProperty("parameters").GetProperty("num_rounds").GetString());
+        Assert.Equal(8, run.GetProperty("metric_history").GetProperty("round_train_log_loss").GetArrayLength());
+        Assert.Equal("X.csv", run.GetProperty("dataset").GetProperty("source").GetString());
+        Assert.Equal(run.GetProperty("id").GetString(), (await Registry().GetVersionAsync("1"))!.RunId);
+        Assert.True(File.Exists(_folder.File("model/model.json")));
+    }
+
+    [Fact]
+    public async Task TrainWithRegisterAgainstAnUnreachableStoreFailsBeforeTraining()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("train-data"), new GeneratorOptions { Rows = 1000, Seed = 6 });
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var unreachable = $"DefaultEndpointsProtocol=http;AccountName={AzuriteFixture.AccountName};AccountKey={AzuriteFixture.AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AzuriteFixture.AccountName};";
+
+        var (exit, stdout, stderr) = await CliHarness.RunAsync(
+            "train", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--output", _folder.File("model"), "--store", unreachable, "--register");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: --store: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("unreachable", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("labelled baskets", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ShowingAMissingRunIsAOneLineError()
     {
         var (exit, _, stderr) = await CliHarness.RunAsync("runs", "show", "20250101-000000-abcdef", "--store", Store);

@@ -211,3 +211,85 @@ internal static class RunsCommand
 internal sealed partial class RunsCliJson : System.Text.Json.Serialization.JsonSerializerContext
 {
 }
+
+/// <summary>
+/// What `fraud train` adds around its training: a tracked run in the store (started before training, so an
+/// unreachable store is known early) and, with <c>--register</c>, a registry version. Tracking problems without
+/// <c>--register</c> only warn: the model files are already written and must not be lost over a tracking failure.
+/// </summary>
+internal sealed class TrainRecording
+{
+    private readonly TrackedRun? _run;
+    private readonly ModelRegistry? _registry;
+    private readonly Action<string> _log;
+
+    private TrainRecording(TrackedRun? run, ModelRegistry? registry, Action<string> log)
+    {
+        _run = run;
+        _registry = registry;
+        _log = log;
+    }
+
+    public static async Task<TrainRecording> StartAsync(string? storeSpec, bool register, IReadOnlyDictionary<string, string> parameters, Action<string> log, CancellationToken ct)
+    {
+        try
+        {
+            var store = StoreCli.OpenStore(storeSpec);
+            var run = await new RunTracker(store).StartRunAsync("train", parameters, ct: ct);
+            return new TrainRecording(run, register ? new ModelRegistry(store) { Actor = StoreCli.Actor } : null, log);
+        }
+        catch (Exception ex) when (!register && ex is Fraud.Registry.Storage.BlobStoreException or IOException or UnauthorizedAccessException)
+        {
+            log($"warning: not tracking this run: {ex.Message}");
+            return new TrainRecording(null, null, log);
+        }
+        catch (Fraud.Registry.Storage.BlobStoreException ex)
+        {
+            throw new CliException($"--store: {ex.Message}");
+        }
+    }
+
+    public async Task CompleteAsync(TrainOutcome outcome, string dataPath, CancellationToken ct)
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _run.RecordResultAsync(outcome.Result, curve: null, ct);
+            _run.SetDataset(outcome.Result.Card.DataFingerprint, outcome.Result.Card.Rows, outcome.Result.Card.FraudRate, Path.GetFileName(dataPath));
+            _run.LogTiming("end_to_end", outcome.Elapsed);
+            if (_registry is not null)
+            {
+                var version = await _registry.RegisterAsync(outcome.Result, new RegistrationInfo(RunId: _run.RunId, Source: "fraud train"), ct);
+                _run.SetRegisteredVersion(version.Version);
+                var champion = await _registry.GetAliasAsync(ModelAliases.Champion, ct);
+                _log($"registered {_registry.ModelName} version {version.Version}{(champion?.Version == version.Version ? " (champion: first model registered)" : string.Empty)}");
+            }
+
+            await _run.CompleteAsync(ct: ct);
+            _log($"tracked as run {_run.RunId} in {_run.StoreDescription}");
+        }
+        catch (Exception ex) when (_registry is null && ex is Fraud.Registry.Storage.BlobStoreException or IOException)
+        {
+            _log($"warning: the run could not be recorded: {ex.Message}");
+        }
+    }
+
+    public async Task FailAsync(Exception error)
+    {
+        if (_run is not null)
+        {
+            try
+            {
+                await _run.FailAsync(error.Message.Split('\n')[0], CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Fraud.Registry.Storage.BlobStoreException or IOException)
+            {
+                _log($"warning: the failed run could not be recorded: {ex.Message}");
+            }
+        }
+    }
+}

@@ -16,6 +16,8 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "Folder for model.json, card.json and report.html (created when missing).", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, encodings and boosting: same data and seed, same model.", DefaultValueFactory = _ => 1 };
         var parameters = new Option<string[]>("--param") { Description = "Training parameter key=value (repeatable), e.g. --param learning_rate=0.05.", AllowMultipleArgumentsPerToken = false };
+        var store = StoreCli.StoreOption();
+        var register = new Option<bool>("--register") { Description = "Register the model in the registry of --store (the first model registered becomes champion)." };
 
         var command = new Command("train", "Train the fraud model: gradient-boosted trees with calibration, thresholds, explanations, card and HTML report.");
         command.Options.Add(data);
@@ -23,16 +25,31 @@ internal static class TrainCommand
         command.Options.Add(output);
         command.Options.Add(seed);
         command.Options.Add(parameters);
-        command.SetAction((parseResult, cancellationToken) =>
+        command.Options.Add(store);
+        command.Options.Add(register);
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var request = new TrainRequest(
                 CliOptions.ExistingFile(parseResult.GetValue(data), "--data"),
                 parseResult.GetValue(labels) is { } l ? CliOptions.ExistingFile(l, "--labels") : null,
                 CliOptions.OutputDirectory(parseResult.GetValue(output), "--output"),
                 BuildOptions(parseResult.GetValue(seed), parseResult.GetValue(parameters) ?? []));
-            var outcome = Run(request, CliConsole.WriteLine, cancellationToken);
+            // Every training is a tracked run in the store; --register also registers the model.
+            var recording = await TrainRecording.StartAsync(parseResult.GetValue(store), parseResult.GetValue(register), request.Options.ToParameters(), CliConsole.WriteLine, cancellationToken);
+            TrainOutcome outcome;
+            try
+            {
+                outcome = Run(request, CliConsole.WriteLine, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                await recording.FailAsync(ex);
+                throw;
+            }
+
             Summarise(outcome, CliConsole.WriteLine);
-            return Task.FromResult(0);
+            await recording.CompleteAsync(outcome, request.DataPath, cancellationToken);
+            return 0;
         });
         return command;
     }

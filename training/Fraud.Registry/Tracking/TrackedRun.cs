@@ -26,6 +26,9 @@ public sealed class TrackedRun
 
     public string Kind => _record.Kind;
 
+    /// <summary>Where the run is recorded (never contains a secret).</summary>
+    public string StoreDescription => _store.Description;
+
     public void LogParameter(string name, string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

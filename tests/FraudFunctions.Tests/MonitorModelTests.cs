@@ -31,6 +31,33 @@ public sealed class MonitorModelTests(TrainedStore trained) : IDisposable
     }
 
     [Fact]
+    public async Task ShowsTheLastTrackedMonitoringRunAfterARestart()
+    {
+        string? outcome;
+        using (var client = _factory.CreateClient())
+        {
+            using var response = await client.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Samples.Json(Envelopes.Timer()));
+            outcome = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ReturnValue").GetProperty("outcome").GetString();
+        }
+
+        await _factory.DisposeAsync();
+        using var restarted = new HandlerFactory(_factory.Storage);
+        using var again = restarted.CreateClient();
+        JsonElement last = default;
+        for (var attempt = 0; attempt < 50 && last.ValueKind != JsonValueKind.Object; attempt++)
+        {
+            var stats = await again.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative));
+            if (!stats.TryGetProperty("lastMonitoring", out last))
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(JsonValueKind.Object, last.ValueKind);
+        Assert.Equal(outcome, last.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
     public async Task CountsScoringRequestsInTheFraudScoringMeter()
     {
         long requests = 0;

@@ -5,7 +5,7 @@ public interface IMonitoringRunner
 {
     Task<MonitoringRunSummary> RunAsync(CancellationToken ct);
 
-    /// <summary>The last completed run in this process, for the test page; null before the first.</summary>
+    /// <summary>The last completed run (this process's, else the newest tracked one in the store), for the test page.</summary>
     MonitoringRunSummary? Last { get; }
 }
 
@@ -14,7 +14,7 @@ public sealed record MonitoringRunSummary(
     DateTimeOffset CompletedAt,
     string Outcome,
     bool? DriftDetected,
-    double? MaxPsi,
+    double? ScorePsi,
     string? ChampionVersion,
     string Detail);
 

@@ -146,7 +146,7 @@ async function refreshStats() {
     $('model-version').textContent = s.modelVersion || 'none loaded';
     const m = s.lastMonitoring;
     $('stat-drift').textContent = m
-      ? `${m.outcome}${m.maxPsi !== undefined && m.maxPsi !== null ? ` (max PSI ${m.maxPsi.toFixed(3)})` : ''}, ${new Date(m.completedAt).toLocaleString()}`
+      ? `${m.outcome}${m.driftDetected ? ', drift' : ''}${m.scorePsi !== undefined && m.scorePsi !== null ? ` (score PSI ${m.scorePsi.toFixed(3)})` : ''}, ${new Date(m.completedAt).toLocaleString()}`
       : 'not run yet';
   } catch {
     // The next refresh tries again.

@@ -106,6 +106,33 @@ public sealed class MonitoringCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task MonitorOnAnEmptyStoreTrainsTheFirstChampionFromTheBaseSet()
+    {
+        SyntheticBaskets.WriteDataset(_folder.File("data"), new GeneratorOptions { Rows = 6000, Seed = 805 });
+
+        var result = await CliHarness.RunAsync(
+            "monitor", "--store", Store, "--training-data", _folder.File("data/X.csv"), "--labels", _folder.File("data/Y.csv"),
+            "--param", "num_rounds=15", "--param", "early_stopping_rounds=0");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("No champion yet: trained and registered version 1 on the base set", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(": no-retrain", result.Stdout, StringComparison.Ordinal);
+        var champion = await new ModelRegistry(Fraud.Registry.Storage.BlobStoreFactory.Create(Store)).GetAliasAsync(ModelAliases.Champion);
+        Assert.Equal("1", champion!.Version);
+    }
+
+    [Fact]
+    public async Task FirstChampionFromTooFewFraudsFailsWithTheTrainersReason()
+    {
+        SyntheticBaskets.WriteDataset(_folder.File("tiny"), new GeneratorOptions { Rows = 300, Seed = 806 });
+
+        var result = await CliHarness.RunAsync("monitor", "--store", Store, "--training-data", _folder.File("tiny/X.csv"), "--labels", _folder.File("tiny/Y.csv"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: --training-data: ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DriftOnAStoreWithoutChampionSaysWhatIsMissing()
     {
         var result = await CliHarness.RunAsync("drift", "--store", Store);

@@ -27,7 +27,7 @@ internal static class MonitorCommand
         var gain = new Option<double?>("--min-pr-auc-gain") { Description = "PR-AUC the challenger must gain over the champion on the holdout (default 0.005)." };
         var holdout = new Option<double?>("--holdout-fraction") { Description = "Share of the newest labelled baskets held out for the gate (default 0.3)." };
         var share = new Option<double?>("--dataset-drift-share") { Description = "Share of drifted features that makes the dataset drifted (default 0.5)." };
-        var trainingData = new Option<string?>("--training-data") { Description = "First store this labelled CSV (challenge format) as the base training set for retraining." };
+        var trainingData = new Option<string?>("--training-data") { Description = "First store this labelled CSV (challenge format) as the base training set for retraining; on a store without a champion, also train and register the first one from it." };
         var labels = new Option<string?>("--labels") { Description = "Labels CSV (ID,fraud_flag) for --training-data, when they are not its last column." };
         var param = new Option<string[]>("--param") { Description = "Challenger training parameter key=value (repeatable), as fraud train accepts.", AllowMultipleArgumentsPerToken = false };
         var threads = new Option<int>("--threads") { Description = "Worker threads; 0 = every core. Results do not depend on it." };
@@ -59,6 +59,7 @@ internal static class MonitorCommand
 
                 var manifest = await new TrainingDataStore(blobStore).SaveBaseAsync(data.Baskets, data.Labels, Path.GetFileName(path), ct);
                 CliConsole.WriteLine(CliConsole.Invariant($"Stored base training set: {manifest.Rows} baskets, {manifest.Frauds} frauds ({Path.GetFileName(path)})"));
+                await TrainFirstChampionAsync(blobStore, parseResult.GetValue(modelName), data, options, ct);
             }
 
             var registry = new ModelRegistry(blobStore, parseResult.GetValue(modelName) ?? ModelRegistry.DefaultModelName);
@@ -85,6 +86,34 @@ internal static class MonitorCommand
             return 0;
         });
         return command;
+    }
+
+    // A store without a champion has nothing to monitor: the base set it was just given trains the first one.
+    private static async Task TrainFirstChampionAsync(Fraud.Registry.Storage.IBlobStore store, string? modelName, LabelledDataset data, MonitoringOptions options, CancellationToken ct)
+    {
+        var registry = new ModelRegistry(store, modelName ?? ModelRegistry.DefaultModelName);
+        if (await registry.GetAliasAsync(ModelAliases.Champion, ct) is not null)
+        {
+            return;
+        }
+
+        var run = await new RunTracker(store).StartRunAsync("train", options.Training.ToParameters(), ct: ct);
+        TrainingResult result;
+        try
+        {
+            result = ModelTrainer.Train(data.Baskets, data.Labels, options.Training with { Threads = options.Threads }, null, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            await run.FailAsync(ex.Message, CancellationToken.None);
+            throw new CliException($"--training-data: {ex.Message}");
+        }
+
+        await run.RecordResultAsync(result, ct: ct);
+        var version = await registry.RegisterAsync(result, new RegistrationInfo(run.RunId, Source: "fraud monitor --training-data", Description: "first champion from the base training set"), ct);
+        run.SetRegisteredVersion(version.Version);
+        await run.CompleteAsync(ct: ct);
+        CliConsole.WriteLine(CliConsole.Invariant($"No champion yet: trained and registered version {version.Version} on the base set (PR-AUC {result.Card.Metrics.PrAuc:F4}, {result.Card.TrainingSeconds:F1} s)"));
     }
 
     private static MonitoringOptions BuildOptions(

@@ -256,6 +256,47 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     }
 
     [Fact]
+    public async Task SuccessiveHalvingGivesTheSurvivorMoreRoundsAndTracksEveryRung()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("halving-data"), new GeneratorOptions { Rows = 4000, Seed = 9 });
+
+        var tune = await CliHarness.RunAsync(
+            "tune", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--trials", "3", "--strategy", "halving", "--param", "num_rounds=30", "--store", Store);
+
+        Assert.Equal(0, tune.ExitCode);
+        var runs = await CliHarness.RunAsync("runs", "list", "--kind", "tune-trial", "--json", "--store", Store);
+        using var doc = JsonDocument.Parse(runs.Stdout);
+        var trials = doc.RootElement.EnumerateArray()
+            .Select(r => (Rung: r.GetProperty("tags").GetProperty("rung").GetString(), Rounds: r.GetProperty("parameters").GetProperty("num_rounds").GetString()))
+            .ToList();
+        Assert.Equal(3, trials.Count(t => t is { Rung: "1", Rounds: "10" }));
+        Assert.Equal(1, trials.Count(t => t is { Rung: "2", Rounds: "30" }));
+        Assert.Equal(4, trials.Count);
+    }
+
+    [Fact]
+    public async Task TheSameSeedTunesTheSameWayWhateverTheThreadCount()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("seed-data"), new GeneratorOptions { Rows = 3000, Seed = 10 });
+        var results = new List<List<(string Parameters, double PrAuc)>>();
+        foreach (var threads in new[] { "1", "2" })
+        {
+            var store = _folder.File("store-threads-" + threads);
+            var tune = await CliHarness.RunAsync(
+                "tune", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--trials", "2", "--seed", "4", "--param", "num_rounds=6", "--param", "threads=" + threads, "--store", store);
+            Assert.Equal(0, tune.ExitCode);
+            var runs = await CliHarness.RunAsync("runs", "list", "--kind", "tune-trial", "--json", "--store", store);
+            using var doc = JsonDocument.Parse(runs.Stdout);
+            results.Add([.. doc.RootElement.EnumerateArray()
+                .Select(r => (Parameters: string.Join(",", r.GetProperty("parameters").EnumerateObject().Where(p => p.Name != "threads").Select(p => $"{p.Name}={p.Value.GetString()}")),
+                              PrAuc: r.GetProperty("metrics").GetProperty("holdout_pr_auc").GetDouble()))
+                .OrderBy(t => t.Parameters, StringComparer.Ordinal)]);
+        }
+
+        Assert.Equal(results[0], results[1]);
+    }
+
+    [Fact]
     public async Task ShowingAMissingRunIsAOneLineError()
     {
         var (exit, _, stderr) = await CliHarness.RunAsync("runs", "show", "20250101-000000-abcdef", "--store", Store);

@@ -107,7 +107,7 @@ internal static class ReasonText
             case FeatureGroupKind.ModelWordRisk:
                 return $"Words in the model names (riskiest: {Quote(RiskiestWord(basket, featurizer))})";
             case FeatureGroupKind.CategoryRisk:
-                return $"Fraud rate of the categories bought (riskiest: {Quote(Riskiest(basket, featurizer.CategoryRiskTable, static i => Categories.Normalize(i.Item)))})";
+                return $"Fraud rate of the categories bought (riskiest: {Quote(Riskiest(basket, featurizer.CategoryRiskTable, static i => i.Item, categoryKey: true))})";
             case FeatureGroupKind.MakeRisk:
                 return $"Fraud rate of the makes bought (riskiest: {Quote(Riskiest(basket, featurizer.MakeRiskTable, static i => i.Make))})";
             default:
@@ -121,14 +121,17 @@ internal static class ReasonText
         return index < 0 ? 0 : row[index];
     }
 
-    private static string Riskiest(Basket basket, EncodingTable table, Func<BasketItem, string> field)
+    /// <summary>The basket's value of <paramref name="field"/> with the highest fraud rate, as the retailer wrote it.</summary>
+    private static string Riskiest(Basket basket, EncodingTable table, Func<BasketItem, string> field, bool categoryKey = false)
     {
         var best = string.Empty;
         var bestRisk = double.MinValue;
+        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
         foreach (var item in basket.Items)
         {
             var value = field(item) ?? string.Empty;
-            var risk = table.RiskOf(TextKeys.Trim(value), out _);
+            var key = categoryKey ? buffer[..TextKeys.NormalizeCategory(value, buffer)] : TextKeys.Trim(value);
+            var risk = table.RiskOf(key, out _);
             if (risk > bestRisk)
             {
                 (best, bestRisk) = (value.Trim(), risk);

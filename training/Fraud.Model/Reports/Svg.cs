@@ -62,7 +62,7 @@ internal static class Svg
             var y = 5 + (i * RowHeight);
             var w = (Width - LabelWidth) * items[i].Value / max;
             s.Append("<text x=\"").Append(LabelWidth - 5).Append("\" y=\"").Append(y + 13).Append("\" font-size=\"11\" text-anchor=\"end\">")
-                .Append(Encode(items[i].Label)).Append("</text>")
+                .Append(Encode(Shorten(items[i].Label))).Append("</text>")
                 .Append("<rect x=\"").Append(LabelWidth).Append("\" y=\"").Append(y + 2).Append("\" width=\"").Append(F(w, "0.#"))
                 .Append("\" height=\"").Append(RowHeight - 4).Append("\" fill=\"#3b6ea5\"/>")
                 .Append("<text x=\"").Append(F(LabelWidth + w + 4, "0.#")).Append("\" y=\"").Append(y + 13).Append("\" font-size=\"11\">")
@@ -72,6 +72,8 @@ internal static class Svg
         s.Append("<text x=\"").Append(LabelWidth).Append("\" y=\"").Append(height - 5).Append("\" font-size=\"11\">").Append(Encode(valueLabel)).Append("</text>");
         return s.Append("</svg>").ToString();
     }
+
+    private static string Shorten(string label) => label.Length <= 36 ? label : label[..35] + "…";
 
     private static void Frame(StringBuilder s, string xLabel, string yLabel, double xMax, double yMax)
     {

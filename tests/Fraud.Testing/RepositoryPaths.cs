@@ -11,16 +11,24 @@ public static class RepositoryPaths
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The output folder is usually inside the repository; with `--artifacts-path` it is not, so fall back to
+        // the working directory and then to where this source file was compiled from.
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory, SourceDirectory() })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "FraudFunctions.sln")))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "FraudFunctions.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 
-        throw new InvalidOperationException($"No FraudFunctions.sln above {AppContext.BaseDirectory}.");
+        throw new InvalidOperationException($"No FraudFunctions.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}.");
     }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetDirectoryName(path) ?? Environment.CurrentDirectory;
 }
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>

@@ -172,6 +172,14 @@ public sealed partial class PredictionLogTests(AzuriteFixture azurite) : IClassF
         Assert.Equal(["az-0", "az-1", "az-2", "az-3", "az-4"], records.Select(r => r.Basket.Id).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void LongWindowsListWholeDaysAndOnlyTheEdgesHourByHour()
+    {
+        var prefixes = PredictionLogReader.Prefixes(new DateTimeOffset(2026, 3, 12, 22, 30, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 15, 1, 10, 0, TimeSpan.Zero)).ToList();
+
+        Assert.Equal(["2026/03/12/22/", "2026/03/12/23/", "2026/03/13/", "2026/03/14/", "2026/03/15/00/", "2026/03/15/01/"], prefixes);
+    }
+
     [GeneratedRegex(@"^\d{4}/\d{2}/\d{2}/\d{2}/\d{8}T\d{9}Z-[a-z0-9]+-\d{6}\.jsonl$")]
     private static partial Regex BlobName();
 }

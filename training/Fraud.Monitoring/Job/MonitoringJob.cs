@@ -89,7 +89,7 @@ public sealed class MonitoringJob(
         // 2. Labels joined to the log, and the triggers.
         stage.Restart();
         var logged = new List<PredictionRecord>();
-        await foreach (var record in new PredictionLogReader(_store).ReadAllAsync(ct))
+        await foreach (var record in new PredictionLogReader(_store).ReadWindowAsync(now - options.LabelLookback, now.AddMinutes(1), ct))
         {
             logged.Add(record);
         }
@@ -272,6 +272,7 @@ public sealed class MonitoringJob(
         ["holdout_fraction"] = options.HoldoutFraction.ToString("G", CultureInfo.InvariantCulture),
         ["min_pr_auc_gain"] = options.Gate.MinPrAucGain.ToString("G", CultureInfo.InvariantCulture),
         ["max_log_loss_increase"] = options.Gate.MaxLogLossIncrease.ToString("G", CultureInfo.InvariantCulture),
+        ["label_lookback_days"] = options.LabelLookback.TotalDays.ToString("G", CultureInfo.InvariantCulture),
         ["force"] = options.Force ? "true" : "false",
         ["seed"] = options.Training.Seed.ToString(CultureInfo.InvariantCulture),
     };

@@ -11,6 +11,9 @@ public sealed record MonitoringOptions
 
     public DriftOptions Drift { get; init; } = new();
 
+    /// <summary>How far back logged predictions are joined with labels for retraining; older traffic is left out.</summary>
+    public TimeSpan LabelLookback { get; init; } = TimeSpan.FromDays(90);
+
     /// <summary>Retrain when at least this many labels arrived since the champion was trained.</summary>
     public int MinNewLabels { get; init; } = 1000;
 
@@ -41,6 +44,7 @@ public sealed record MonitoringOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DriftWindow, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LabelLookback, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MinNewLabels);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxModelAge, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(HoldoutFraction);

@@ -20,11 +20,10 @@ public sealed class PredictionLogReader(IBlobStore store)
             yield break;
         }
 
-        var hour = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, from.UtcDateTime.Day, from.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
         var batch = new List<PredictionRecord>();
-        for (; hour < to; hour = hour.AddHours(1))
+        foreach (var prefix in Prefixes(from, to))
         {
-            await foreach (var blob in _store.ListAsync(Containers.Predictions, PredictionLogFormat.HourPrefix(hour), ct))
+            await foreach (var blob in _store.ListAsync(Containers.Predictions, prefix, ct))
             {
                 batch.Clear();
                 await ReadBlobAsync(blob.Name, batch, ct);
@@ -34,6 +33,32 @@ public sealed class PredictionLogReader(IBlobStore store)
                     {
                         yield return record;
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The folders that cover [<paramref name="from"/>, <paramref name="to"/>): a whole day inside the window is one
+    /// listing of its day folder, the partial days at either end are listed hour by hour.
+    /// </summary>
+    public static IEnumerable<string> Prefixes(DateTimeOffset from, DateTimeOffset to)
+    {
+        var start = from.ToUniversalTime();
+        var end = to.ToUniversalTime();
+        for (var day = new DateTimeOffset(start.Year, start.Month, start.Day, 0, 0, 0, TimeSpan.Zero); day < end; day = day.AddDays(1))
+        {
+            if (day >= start && day.AddDays(1) <= end)
+            {
+                yield return PredictionLogFormat.HourPrefix(day)[..11];
+                continue;
+            }
+
+            for (var hour = day; hour < day.AddDays(1) && hour < end; hour = hour.AddHours(1))
+            {
+                if (hour.AddHours(1) > start)
+                {
+                    yield return PredictionLogFormat.HourPrefix(hour);
                 }
             }
         }

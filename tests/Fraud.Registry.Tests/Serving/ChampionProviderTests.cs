@@ -35,6 +35,19 @@ public sealed class ChampionProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposingTwiceIsHarmless()
+    {
+        await _registry.RegisterAsync(TestModels.A, new RegistrationInfo());
+        var provider = new ChampionProvider(_registry, FastPoll);
+        await provider.StartAsync();
+
+        await provider.DisposeAsync();
+        var second = await Record.ExceptionAsync(async () => await provider.DisposeAsync());
+
+        Assert.Null(second);
+    }
+
+    [Fact]
     public async Task WithoutAChampionItReportsSoAndServesOnceOneIsRegistered()
     {
         await using var provider = new ChampionProvider(_registry, TimeSpan.FromMinutes(5));

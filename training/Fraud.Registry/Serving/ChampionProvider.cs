@@ -14,6 +14,7 @@ namespace Fraud.Registry.Serving;
 /// </summary>
 public sealed class ChampionProvider : IAsyncDisposable
 {
+    private int _disposed;
     private readonly ModelRegistry _registry;
     private readonly TimeSpan _pollInterval;
     private readonly ILogger _logger;
@@ -75,6 +76,12 @@ public sealed class ChampionProvider : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Safe to call more than once (the DI container and an owner may both dispose it).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_loop is not null)
         {

@@ -42,8 +42,21 @@ public sealed record GbdtOptions
     /// <summary>Weight of each positive example in the log-loss (the <c>scale_pos_weight</c> of XGBoost/LightGBM).</summary>
     public double PositiveWeight { get; init; } = 1.0;
 
-    /// <summary>Stop when the validation PR-AUC has not improved for this many rounds; 0 disables early stopping.</summary>
+    /// <summary>
+    /// Stop when neither the (smoothed) validation PR-AUC nor the validation log-loss has improved for this many
+    /// rounds; 0 disables early stopping.
+    /// </summary>
     public int EarlyStoppingRounds { get; init; } = 50;
+
+    /// <summary>Early stopping never stops before this many rounds (the kept round may still be earlier).</summary>
+    public int MinRounds { get; init; }
+
+    /// <summary>
+    /// Half-width of the centred window of rounds over which validation PR-AUC is averaged before choosing the round
+    /// to keep; 0 keeps the raw maximum. Rare positives make per-round PR-AUC noisy, so the raw maximum favours a lucky
+    /// early round.
+    /// </summary>
+    public int EarlyStoppingSmoothing { get; init; }
 
     /// <summary>Seed of every random choice (bagging, feature sampling).</summary>
     public int Seed { get; init; }
@@ -67,6 +80,8 @@ public sealed record GbdtOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBins, 255);
         CheckPositiveFinite(PositiveWeight, nameof(PositiveWeight));
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingRounds);
+        ArgumentOutOfRangeException.ThrowIfNegative(MinRounds);
+        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingSmoothing);
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);
     }
 

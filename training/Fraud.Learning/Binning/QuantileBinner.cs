@@ -4,11 +4,15 @@ namespace Fraud.Learning;
 /// Chooses histogram bin boundaries for one feature from its sorted non-missing values, after LightGBM's greedy
 /// bin finder (Ke et al., 2017, section 2 "histogram-based algorithm"): each bin holds about the same number of
 /// rows, a value frequent enough to fill a bin on its own gets one, and a feature with few distinct values keeps
-/// one bin per value. Cuts sit halfway between neighbouring observed values, so a tree can store the raw cut as its
+/// one bin per value. With more distinct values than bins, 3/16 of the bins are reserved for each tail (the extreme 2%
+/// of rows), because a rare class concentrated there would otherwise share two or three bins. Cuts sit halfway between neighbouring observed values, so a tree can store the raw cut as its
 /// threshold and prediction never needs the bins.
 /// </summary>
 internal static class QuantileBinner
 {
+    /// <summary>Share of the rows at each end of a feature that gets its own reserved bins.</summary>
+    private const double TailShare = 0.02;
+
     /// <summary>Returns the ascending cuts; bin b holds values in (cuts[b-1], cuts[b]], the last bin everything above.</summary>
     /// <param name="sorted">The non-missing, non-zero values, ascending.</param>
     /// <param name="zeros">How many values were exactly zero: basket features are mostly zero, and leaving the zeros
@@ -47,9 +51,9 @@ internal static class QuantileBinner
 
         var total = sorted.Length + zeros;
 
-        var cuts = new List<float>(Math.Min(distinct.Count, maxBins));
         if (distinct.Count <= maxBins)
         {
+            var cuts = new List<float>(distinct.Count);
             for (var i = 0; i + 1 < distinct.Count; i++)
             {
                 cuts.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
@@ -58,6 +62,31 @@ internal static class QuantileBinner
             return [.. cuts];
         }
 
+        // Equal-frequency bins put only 1/maxBins of the rows in each bin, so the top percent of a feature, where a
+        // rare class usually lives, gets two or three bins and its rows tie. A share of the bins is reserved for each
+        // tail (the extreme TailShare of the rows on either side), placed at equal-frequency ranks inside the tail.
+        var tailBins = maxBins * 3 / 16;
+        var bodyBins = maxBins - (2 * tailBins);
+        var chosen = new SortedSet<float>(BodyCuts(distinct, total, bodyBins));
+        if (tailBins > 0)
+        {
+            var ranks = new double[2 * tailBins];
+            for (var k = 0; k < tailBins; k++)
+            {
+                ranks[k] = total * TailShare * (k + 1) / tailBins;
+                ranks[tailBins + k] = total * (1 - TailShare + (TailShare * k / tailBins));
+            }
+
+            AddRankCuts(distinct, ranks, chosen);
+        }
+
+        return [.. chosen];
+    }
+
+    /// <summary>The greedy equal-frequency cuts over all values (at most <paramref name="maxBins"/> − 1).</summary>
+    private static List<float> BodyCuts(List<(float Value, int Count)> distinct, int total, int maxBins)
+    {
+        var cuts = new List<float>(maxBins);
         double remaining = total;
         var binsLeft = maxBins;
         var target = remaining / binsLeft;
@@ -77,7 +106,28 @@ internal static class QuantileBinner
             }
         }
 
-        return [.. cuts];
+        return cuts;
+    }
+
+    /// <summary>Adds, for each ascending rank, the cut just above the distinct value that holds that rank.</summary>
+    private static void AddRankCuts(List<(float Value, int Count)> distinct, double[] ranks, SortedSet<float> cuts)
+    {
+        Array.Sort(ranks);
+        var i = 0;
+        long seen = distinct[0].Count;
+        foreach (var rank in ranks)
+        {
+            while (seen < rank && i + 1 < distinct.Count)
+            {
+                i++;
+                seen += distinct[i].Count;
+            }
+
+            if (i + 1 < distinct.Count)
+            {
+                cuts.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
+            }
+        }
     }
 
     /// <summary>Bin of a non-missing value: the number of cuts below it (so the first cut at or above it).</summary>

@@ -42,7 +42,8 @@ internal sealed class BoostingRun
             Array.Fill(validScores, baseScore);
         }
 
-        var stopping = new EarlyStoppingMonitor(validScores is null ? 0 : _options.EarlyStoppingRounds);
+        var stopping = new EarlyStoppingMonitor(
+            validScores is null ? 0 : _options.EarlyStoppingRounds, _options.MinRounds, _options.EarlyStoppingSmoothing);
         var trees = new List<TreeNodes>(_options.NumRounds);
         for (var round = 1; round <= _options.NumRounds; round++)
         {
@@ -63,7 +64,7 @@ internal sealed class BoostingRun
                 var ap = Metrics.AveragePrecision(validScores, _validY);
                 // Undefined without validation positives (only possible when early stopping is off).
                 validAp = double.IsNaN(ap) ? null : ap;
-                stop = validAp is { } score && stopping.Record(round, score);
+                stop = validAp is { } score && stopping.Record(round, score, validLoss.Value);
             }
 
             onRound?.Invoke(new BoostingRound(round, trainLoss, validLoss, validAp));

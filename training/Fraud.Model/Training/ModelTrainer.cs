@@ -10,10 +10,11 @@ using Fraud.Model.Training;
 namespace Fraud.Model;
 
 /// <summary>
-/// The training pipeline: seeded stratified split (train / validation / calibration / test), featurizer fitted on
-/// the training part with out-of-fold target encodings, gradient-boosted trees with early stopping by validation
-/// PR-AUC, a logistic-regression baseline on the same features, calibration on the calibration part, thresholds
-/// chosen on the validation part, and metrics, importance and drift reference on held-out rows.
+/// The training pipeline: seeded stratified split (train / validation / optional calibration / test), featurizer
+/// fitted on the training part with out-of-fold target encodings, gradient-boosted trees with early stopping by
+/// smoothed validation PR-AUC, a logistic-regression baseline on the same features, Platt calibration on the
+/// validation part (or a separate calibration part when one is configured), thresholds chosen on the validation part,
+/// and metrics and importance on the test part, which no fitting step sees.
 /// </summary>
 public static class ModelTrainer
 {
@@ -46,6 +47,11 @@ public static class ModelTrainer
         var split = DataSplit.Create(labels, options.ValidationFraction, options.CalibrationFraction, options.TestFraction, options.Seed);
         for (var part = 0; part < split.Rows.Length; part++)
         {
+            if (part == DataSplit.Calibration && options.CalibrationFraction == 0)
+            {
+                continue;
+            }
+
             var frauds = split.Rows[part].Count(i => labels[i]);
             if (frauds < MinFraudsPerPart)
             {
@@ -64,11 +70,13 @@ public static class ModelTrainer
         var width = featurizer.FeatureCount;
         var trainX = new FeatureMatrix(trainRows.Length, width, trainValues);
         var validX = Featurize(featurizer, baskets, split.Rows[DataSplit.Validation], threads);
-        var calibrationX = Featurize(featurizer, baskets, split.Rows[DataSplit.Calibration], threads);
+        // Without a calibration part, calibration uses the validation rows (see TrainingOptions.CalibrationFraction).
+        var separateCalibration = split.Rows[DataSplit.Calibration].Length > 0;
+        var calibrationX = separateCalibration ? Featurize(featurizer, baskets, split.Rows[DataSplit.Calibration], threads) : validX;
         var testX = Featurize(featurizer, baskets, split.Rows[DataSplit.Test], threads);
         var trainY = Floats(trainLabels);
         var validY = Floats(Select(labels, split.Rows[DataSplit.Validation]));
-        var calibrationY = Floats(Select(labels, split.Rows[DataSplit.Calibration]));
+        var calibrationY = separateCalibration ? Floats(Select(labels, split.Rows[DataSplit.Calibration])) : validY;
         var testLabels = Select(labels, split.Rows[DataSplit.Test]);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -105,7 +113,7 @@ public static class ModelTrainer
 
         progress?.Invoke(new TrainingProgress("reference", "drift reference profile from held-out rows"));
         var heldOutRows = split.Rows[DataSplit.Validation].Concat(split.Rows[DataSplit.Calibration]).Concat(split.Rows[DataSplit.Test]).ToArray();
-        var heldOutX = Stack(validX, calibrationX, testX);
+        var heldOutX = separateCalibration ? Stack(validX, calibrationX, testX) : Stack(validX, testX);
         var heldOutScores = Calibrated(model, Raw(trees, heldOutX, threads));
         var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, featurizer.FeatureNames, heldOutScores);
 
@@ -120,7 +128,7 @@ public static class ModelTrainer
             Rows = baskets.Count,
             TrainingRows = trainRows.Length,
             ValidationRows = validX.Rows,
-            CalibrationRows = calibrationX.Rows,
+            CalibrationRows = separateCalibration ? calibrationX.Rows : 0,
             TestRows = testX.Rows,
             FraudRate = (double)labels.Count(l => l) / labels.Count,
             TreeCount = trees.TreeCount,

@@ -38,6 +38,8 @@ public sealed record TrainingOptions
         BaggingFraction = 0.8,
         MaxBins = 255,
         EarlyStoppingRounds = 100,
+        MinRounds = 150,
+        EarlyStoppingSmoothing = 10,
     };
 
     public FeaturizerOptions Featurizer { get; init; } = new();
@@ -50,11 +52,14 @@ public sealed record TrainingOptions
     /// <summary>The decline threshold: the same for this stricter precision.</summary>
     public double DeclinePrecision { get; init; } = 0.7;
 
-    /// <summary>Share of baskets held out for early stopping and choosing thresholds.</summary>
+    /// <summary>Share of baskets held out for early stopping, thresholds and (by default) calibration.</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
-    /// <summary>Share of baskets held out for calibration.</summary>
-    public double CalibrationFraction { get; init; } = 0.1;
+    /// <summary>
+    /// Share of baskets held out for calibration alone; 0 (the default) calibrates on the validation rows instead.
+    /// Platt scaling is monotone, so reusing validation rows cannot change the ranking, and the trees get the rows.
+    /// </summary>
+    public double CalibrationFraction { get; init; }
 
     /// <summary>Share of baskets held out for the metrics in the card (untouched by every fitting step).</summary>
     public double TestFraction { get; init; } = 0.05;
@@ -86,6 +91,8 @@ public sealed record TrainingOptions
             ["max_bins"] = Text(g.MaxBins),
             ["positive_weight"] = Text(g.PositiveWeight),
             ["early_stopping_rounds"] = Text(g.EarlyStoppingRounds),
+            ["min_rounds"] = Text(g.MinRounds),
+            ["early_stopping_smoothing"] = Text(g.EarlyStoppingSmoothing),
             ["calibration"] = Calibration.ToString().ToLowerInvariant(),
             ["review_precision"] = Text(ReviewPrecision),
             ["decline_precision"] = Text(DeclinePrecision),
@@ -130,6 +137,8 @@ public sealed record TrainingOptions
             "max_bins" => this with { Gbdt = g with { MaxBins = Int(k, value) } },
             "positive_weight" => this with { Gbdt = g with { PositiveWeight = Real(k, value) } },
             "early_stopping_rounds" => this with { Gbdt = g with { EarlyStoppingRounds = Int(k, value) } },
+            "min_rounds" => this with { Gbdt = g with { MinRounds = Int(k, value) } },
+            "early_stopping_smoothing" => this with { Gbdt = g with { EarlyStoppingSmoothing = Int(k, value) } },
             "calibration" => this with { Calibration = Method(value) },
             "review_precision" => this with { ReviewPrecision = Real(k, value) },
             "decline_precision" => this with { DeclinePrecision = Real(k, value) },
@@ -176,7 +185,10 @@ public sealed record TrainingOptions
         }
 
         CheckFraction(ValidationFraction, nameof(ValidationFraction));
-        CheckFraction(CalibrationFraction, nameof(CalibrationFraction));
+        if (CalibrationFraction != 0)
+        {
+            CheckFraction(CalibrationFraction, nameof(CalibrationFraction));
+        }
         CheckFraction(TestFraction, nameof(TestFraction));
         if (ValidationFraction + CalibrationFraction + TestFraction >= 0.9)
         {

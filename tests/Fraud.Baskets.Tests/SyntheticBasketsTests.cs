@@ -128,8 +128,23 @@ public sealed class SyntheticBasketsTests
 
         Assert.True(Share(drifted, "GAMING") > 1.5 * Share(normal, "GAMING"));
         Assert.True(Share(drifted, "COMPUTERS") < 0.8 * Share(normal, "COMPUTERS"));
-        Assert.True(MeanPrice(drifted, "APPLE IPHONE 15 128GB") > 1.1 * MeanPrice(normal, "APPLE IPHONE 15 128GB"));
+        Assert.True(MeanPrice(drifted, "APPLE IPHONE 15 128GB") > 1.15 * MeanPrice(normal, "APPLE IPHONE 15 128GB"));
+        Assert.True(MeanPrice(drifted, "SONOS BEAM GEN 2 SMART SOUNDBAR") > 1.15 * MeanPrice(normal, "SONOS BEAM GEN 2 SMART SOUNDBAR"));
         Assert.All(drifted, b => Assert.True(BasketValidation.IsValid(b)));
+    }
+
+    [Fact]
+    public void DriftFillsBiggerBasketsThroughTheSameFraudMechanism()
+    {
+        var normal = Generate(20_000);
+        var drifted = Generate(20_000, drift: true);
+        static double MultiItemShare(List<SyntheticBasket> data) => data.Count(g => g.Basket.Items.Count > 1) / (double)data.Count;
+        static double FraudRate(List<SyntheticBasket> data) => data.Count(g => g.IsFraud) / (double)data.Count;
+
+        Assert.True(MultiItemShare(drifted) > MultiItemShare(normal) + 0.15, $"multi-item share {MultiItemShare(drifted):P1} vs {MultiItemShare(normal):P1}");
+        // Same mechanism on a dearer, bigger mix: the rate may move, but stays a plausible consumer-credit fraud rate.
+        Assert.InRange(FraudRate(drifted), 0.5 * FraudRate(normal), 3 * FraudRate(normal));
+        Assert.InRange(FraudRate(drifted), 0.003, 0.06);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class DriftCalculatorTests
 
         var report = DriftCalculator.Compare(reference, renamed, features, scores);
 
-        var category = report.Features.Single(f => f.Name == CategoricalProfile.ItemCategory);
+        var category = report.Inputs.Single(f => f.Name == CategoricalProfile.ItemCategory);
         Assert.Equal(CategoricalProfile.OtherValue, category.Bins[^1]);
         Assert.Equal(1.0, category.Current[^1], 9);
         Assert.Equal(DriftStatus.Alert, category.Status);
@@ -86,6 +86,50 @@ public sealed class DriftCalculatorTests
     }
 
     [Fact]
+    public void DatasetDriftIsJudgedOnBasketInputsEvenWhenMostModelFeaturesAreSparseAndStill()
+    {
+        // 3 informative features plus 40 per-category columns that are almost always 0, as in the real featurizer.
+        var reference = WithSparseColumns(Sample(5000, seed: 1, shift: 0), 40, out var names, out var referenceMatrix);
+        var profile = ReferenceProfile.Build(reference.Baskets, referenceMatrix, names, reference.Scores);
+        var current = WithSparseColumns(Sample(2000, seed: 3, shift: 1), 40, out _, out var currentMatrix);
+
+        var report = DriftCalculator.Compare(profile, current.Baskets, currentMatrix, current.Scores);
+
+        Assert.True(report.DriftedFeatures / (double)report.FeatureCount < 0.5, $"{report.DriftedFeatures} of {report.FeatureCount} model features drifted");
+        Assert.Equal(DriftReport.InputsBasis, report.DatasetDriftBasis);
+        Assert.True(report.DriftedInputs >= report.InputCount / 2, $"{report.DriftedInputs} of {report.InputCount} inputs drifted");
+        Assert.True(report.DatasetDrift);
+        Assert.Equal(report.DriftedInputs / (double)report.InputCount, report.DriftedShare, 9);
+        Assert.Contains(report.Inputs, i => i.Name == InputSignals.Lines && i.Drifted);
+        Assert.Contains(report.Inputs, i => i.Name == InputSignals.UnitPrice && i.Drifted);
+    }
+
+    [Fact]
+    public void OldProfileWithoutInputsStillLoadsAndJudgesOnModelFeaturesWithAWarning()
+    {
+        var (baskets, features, scores) = Sample(3000, seed: 1, shift: 0);
+        var json = System.Text.Json.JsonSerializer.Serialize(ReferenceProfile.Build(baskets, features, Names, scores), DriftJsonContext.Default.ReferenceProfile);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var old = new System.Text.Json.Nodes.JsonObject();
+        foreach (var property in document.RootElement.EnumerateObject().Where(p => p.Name != "inputs"))
+        {
+            old[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        old["schemaVersion"] = 1;
+        var legacy = System.Text.Json.JsonSerializer.Deserialize(old.ToJsonString(), DriftJsonContext.Default.ReferenceProfile)!;
+        var (shifted, shiftedFeatures, shiftedScores) = Sample(2000, seed: 3, shift: 1);
+
+        var report = DriftCalculator.Compare(legacy, shifted, shiftedFeatures, shiftedScores);
+
+        Assert.Null(legacy.Inputs);
+        Assert.Empty(report.Inputs);
+        Assert.Equal(DriftReport.FeaturesBasis, report.DatasetDriftBasis);
+        Assert.Contains(report.Warnings, w => w.Contains("no input profile", StringComparison.Ordinal));
+        Assert.True(report.DatasetDrift);
+    }
+
+    [Fact]
     public void MatrixOfAnotherModelIsRejectedWithAClearMessage()
     {
         var reference = Profile(Sample(500, seed: 1, shift: 0), out _);
@@ -113,8 +157,29 @@ public sealed class DriftCalculatorTests
         Assert.Equal(report.Features.Count, back.Features.Count);
         Assert.Equal(reference.Features[0].Edges, profileBack.Features[0].Edges);
         Assert.Equal(reference.Score.Counts, profileBack.Score.Counts);
+        Assert.Equal(report.Inputs.Select(i => i.Psi), back.Inputs.Select(i => i.Psi));
+        Assert.Equal(reference.Inputs!.Numeric.Select(n => n.Edges), profileBack.Inputs!.Numeric.Select(n => n.Edges));
+        Assert.Equal(reference.Inputs.GoodsCodes!.Known, profileBack.Inputs.GoodsCodes!.Known);
         Assert.Contains("<svg", html, StringComparison.Ordinal);
         Assert.Contains("Dataset drift: <span class=\"alert\">yes", html, StringComparison.Ordinal);
+    }
+
+    private static (List<Basket> Baskets, float[] Features, double[] Scores) WithSparseColumns(
+        (List<Basket> Baskets, float[] Features, double[] Scores) sample, int sparse, out string[] names, out float[] matrix)
+    {
+        names = [.. Names, .. Enumerable.Range(0, sparse).Select(i => "category_spend:C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        var rows = sample.Baskets.Count;
+        var columns = names.Length;
+        matrix = new float[rows * columns];
+        for (var r = 0; r < rows; r++)
+        {
+            sample.Features.AsSpan(r * Names.Length, Names.Length).CopyTo(matrix.AsSpan(r * columns));
+
+            // One rare category in a hundred baskets, the same in both samples.
+            matrix[(r * columns) + Names.Length + (r % sparse)] = r % 100 == 0 ? 100 : 0;
+        }
+
+        return sample;
     }
 
     private static ReferenceProfile Profile((List<Basket> Baskets, float[] Features, double[] Scores) sample, out int rows)

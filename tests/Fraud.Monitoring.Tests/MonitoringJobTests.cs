@@ -89,6 +89,26 @@ public sealed class MonitoringJobTests(ChampionFixture champion) : IClassFixture
     }
 
     [Fact]
+    public async Task DriftedTrafficRaisesADriftAlertThatTriggersRetraining()
+    {
+        var (temp, registry) = await champion.NewStoreAsync();
+        using var _ = temp;
+        using var metrics = new FraudMetrics();
+        var events = new List<string>();
+        metrics.EventRaised += (name, _) => events.Add(name);
+        await LogTrafficAsync(temp, Scenario.Drift, 2000, seed: 705, labelled: false);
+
+        var outcome = await new MonitoringJob(temp.Store, registry, new RunTracker(temp.Store), metrics).RunAsync(Quick);
+
+        Assert.True(outcome.Drift!.DatasetDrift, $"{outcome.Drift.DriftedInputs} of {outcome.Drift.InputCount} inputs drifted");
+        Assert.True(outcome.Drift.Alert);
+        Assert.Contains(FraudMetrics.DriftAlertEvent, events);
+        Assert.Equal(["drift"], outcome.Triggers);
+        // Triggered, but without recent labels no challenger is trained blind.
+        Assert.Equal(MonitoringDecisions.Skipped, outcome.Decision);
+    }
+
+    [Fact]
     public async Task ForcedRunWithoutRecentLabelsIsSkippedNotTrainedBlind()
     {
         var (temp, registry) = await champion.NewStoreAsync();

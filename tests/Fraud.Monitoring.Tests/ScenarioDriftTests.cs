@@ -1,4 +1,5 @@
 using Fraud.Model.Drift;
+using Fraud.Monitoring.Telemetry;
 using Fraud.Registry;
 using Xunit.Abstractions;
 
@@ -8,26 +9,43 @@ namespace Fraud.Monitoring.Tests;
 public sealed class ScenarioDriftTests(ChampionFixture champion, ITestOutputHelper output) : IClassFixture<ChampionFixture>
 {
     [Fact]
-    public async Task StandardTrafficIsNotFlaggedButDriftedTrafficIs()
+    public async Task StandardTrafficIsNotFlaggedButDriftedTrafficIsDatasetDriftWithAnAlert()
     {
         var (temp, registry) = await champion.NewStoreAsync();
         using var _ = temp;
         var (model, card) = await registry.LoadAsync("1");
-        var check = new DriftCheck();
+        using var metrics = new FraudMetrics();
+        var alerts = new List<IReadOnlyDictionary<string, string>>();
+        metrics.EventRaised += (name, properties) =>
+        {
+            if (name == FraudMetrics.DriftAlertEvent)
+            {
+                alerts.Add(properties);
+            }
+        };
+        var check = new DriftCheck(metrics: metrics);
 
         var standard = await LogAndCheckAsync(temp, Scenario.Standard, seed: 501, check, model, card);
+        Assert.Empty(alerts);
         var drifted = await LogAndCheckAsync(temp, Scenario.Drift, seed: 502, check, model, card);
 
         Report("standard", standard);
         Report("drift", drifted);
-        Assert.False(standard.Flagged, $"standard traffic flagged: score PSI {standard.ScorePsi:F3}, {standard.DriftedFeatures} features drifted");
+        Assert.Equal(DriftReport.InputsBasis, standard.DatasetDriftBasis);
+        Assert.False(standard.DatasetDrift, $"standard traffic: {standard.DriftedInputs} of {standard.InputCount} inputs drifted");
+        Assert.False(standard.Flagged, $"standard traffic flagged: score PSI {standard.ScorePsi:F3}, {standard.DriftedInputs} inputs and {standard.DriftedFeatures} features drifted");
         Assert.Equal(DriftStatus.Ok, standard.Status);
-        Assert.Equal(0, standard.DriftedFeatures);
+        Assert.Equal(0, standard.DriftedInputs);
         Assert.True(standard.ScorePsi < 0.1, $"standard score PSI {standard.ScorePsi:F3}");
-        Assert.True(drifted.Flagged, $"drifted traffic not flagged: score PSI {drifted.ScorePsi:F3}, {drifted.DriftedFeatures} features drifted");
-        Assert.True(drifted.DriftedFeatures >= 3, $"{drifted.DriftedFeatures} features drifted");
-        // The generator's drift moves the product mix: the item-category distribution must be among what moved.
-        Assert.True(drifted.Features.Single(f => f.Name == CategoricalProfile.ItemCategory).Drifted);
+
+        Assert.True(drifted.DatasetDrift, $"drifted traffic: {drifted.DriftedInputs} of {drifted.InputCount} inputs drifted ({drifted.DriftedShare:P0})");
+        Assert.Equal(DriftStatus.Alert, drifted.Status);
+        Assert.True(drifted.DriftedShare >= 0.5);
+        // The generator's drift moves the product mix and prices: both must be among what moved.
+        Assert.True(drifted.Inputs.Single(f => f.Name == CategoricalProfile.ItemCategory).Drifted);
+        Assert.True(drifted.Inputs.Single(f => f.Name == InputSignals.MaxUnitPrice).Drifted);
+        var alert = Assert.Single(alerts);
+        Assert.Equal("true", alert["datasetDrift"]);
         Assert.Equal(3000, standard.CurrentRows);
         Assert.Equal(3000, drifted.CurrentRows);
     }
@@ -79,8 +97,8 @@ public sealed class ScenarioDriftTests(ChampionFixture champion, ITestOutputHelp
 
     private void Report(string name, DriftReport report)
     {
-        output.WriteLine($"{name}: score PSI {report.ScorePsi:F4}, drifted {report.DriftedFeatures}/{report.FeatureCount}, dataset drift {report.DatasetDrift}, alert {report.Alert}");
-        foreach (var f in report.Features.Take(5))
+        output.WriteLine($"{name}: score PSI {report.ScorePsi:F4}, inputs drifted {report.DriftedInputs}/{report.InputCount}, features drifted {report.DriftedFeatures}/{report.FeatureCount}, dataset drift {report.DatasetDrift}, alert {report.Alert}");
+        foreach (var f in report.Inputs.Concat(report.Features.Take(5)))
         {
             output.WriteLine($"  {f.Name} PSI {f.Psi:F4} KS {f.Ks:F3}");
         }

@@ -7,7 +7,10 @@ namespace Fraud.Baskets;
 internal sealed class BasketAssembler
 {
     // Lines per basket: mostly 1-3, then a geometric tail to 24.
-    private static readonly double[] LineCountCumulative = BuildLineCounts();
+    private static readonly double[] LineCountCumulative = BuildLineCounts([0.50, 0.24, 0.11, 0.05, 0.03], 0.07);
+
+    // The drifted population fills bigger baskets: a single-item basket becomes the exception rather than the rule.
+    private static readonly double[] DriftLineCountCumulative = BuildLineCounts([0.30, 0.27, 0.17, 0.09, 0.05], 0.12);
 
     private readonly Catalogue _catalogue = Catalogue.Instance;
     private readonly bool _drift;
@@ -32,7 +35,7 @@ internal sealed class BasketAssembler
     /// <summary>Fills <paramref name="lines"/> and returns how many it used (1 to 24).</summary>
     public int Assemble(ref Xoshiro256 rng, Span<BasketLine> lines)
     {
-        var target = rng.Pick(LineCountCumulative) + 1;
+        var target = rng.Pick(_drift ? DriftLineCountCumulative : LineCountCumulative) + 1;
         var count = 0;
         var anchor = PickProduct(ref rng, rng.Pick(_anchorCumulative));
         count = AddLine(ref rng, lines, count, anchor);
@@ -47,7 +50,8 @@ internal sealed class BasketAssembler
             count = AddLine(ref rng, lines, count, PickWarranty(ref rng, anchor));
         }
 
-        if (count < target && rng.Chance(bulky ? 0.8 : 0.4))
+        // The drifted population has more of its goods delivered rather than collected.
+        if (count < target && rng.Chance(bulky ? 0.8 : _drift ? 0.6 : 0.4))
         {
             count = AddLine(ref rng, lines, count, PickProduct(ref rng, _catalogue.Fulfilment));
         }
@@ -152,7 +156,7 @@ internal sealed class BasketAssembler
     private Product PickProduct(ref Xoshiro256 rng, int category) =>
         _catalogue.ByCategory[category][rng.Pick(_productCumulative[category])];
 
-    private static int DrawQuantity(ref Xoshiro256 rng, Product product)
+    private int DrawQuantity(ref Xoshiro256 rng, Product product)
     {
         if (product.Category.Role is CategoryRole.Warranty or CategoryRole.Fulfilment or CategoryRole.Service)
         {
@@ -160,7 +164,7 @@ internal sealed class BasketAssembler
         }
 
         // Cheap things come in twos and threes more often than dear ones.
-        var multi = product.BasePrice < 60 ? 0.12 : product.BasePrice < 300 ? 0.05 : 0.025;
+        var multi = (product.BasePrice < 60 ? 0.12 : product.BasePrice < 300 ? 0.05 : 0.025) * (_drift ? 2.5 : 1);
         if (!rng.Chance(multi))
         {
             return 1;
@@ -188,8 +192,9 @@ internal sealed class BasketAssembler
         return Math.Max(1, Math.Round(price));
     }
 
+    // Price inflation of 20% across the board, 30% on the electronics that hold their value.
     private static double DriftPriceFactor(Product product) =>
-        product.Category.Role == CategoryRole.Anchor && product.Resale >= 0.6 ? 1.18 : 1.08;
+        product.Category.Role == CategoryRole.Anchor && product.Resale >= 0.6 ? 1.30 : 1.20;
 
     private static string DrawSpelling(ref Xoshiro256 rng, ProductCategory category) =>
         category.Variants.Length > 0 && rng.Chance(0.04) ? category.Variants[rng.NextInt(category.Variants.Length)] : category.Name;
@@ -203,8 +208,8 @@ internal sealed class BasketAssembler
             return product.Popularity;
         }
 
-        // The drifted population buys newer, dearer models: larger variants gain share.
-        return product.Popularity * (product.BasePrice > 800 ? 1.6 : 1.0);
+        // The drifted population buys newer, dearer models (larger variants gain share) and shops around: Apple loses share.
+        return product.Popularity * (product.BasePrice > 800 ? 1.6 : 1.0) * (product.Make == "APPLE" ? 0.6 : 1.0);
     }
 
     private static double[] Cumulative(int count, Func<int, double> weight)
@@ -220,11 +225,10 @@ internal sealed class BasketAssembler
         return cumulative;
     }
 
-    private static double[] BuildLineCounts()
+    private static double[] BuildLineCounts(double[] head, double tailShare)
     {
-        double[] head = [0.50, 0.24, 0.11, 0.05, 0.03];
         var cumulative = new double[Basket.MaxItems];
-        double sum = 0, tail = 0.07 * 0.2;
+        double sum = 0, tail = tailShare * 0.2;
         for (var i = 0; i < Basket.MaxItems; i++)
         {
             sum += i < head.Length ? head[i] : tail * Math.Pow(0.8, i - head.Length);

@@ -26,7 +26,7 @@ internal static class DriftCommand
         var json = new Option<bool>("--json") { Description = "Print the full report as JSON (top-level datasetDrift, scorePsi, features)." };
         var output = new Option<string?>("--output", "-o") { Description = "Also write drift-report.json and drift-report.html into this folder." };
         var failOnDrift = new Option<bool>("--fail-on-drift") { Description = "Exit with code 3 when the check raises a drift alert." };
-        var shareOption = new Option<double?>("--dataset-drift-share") { Description = "Share of drifted features that makes the dataset drifted (default 0.5)." };
+        var shareOption = new Option<double?>("--dataset-drift-share") { Description = "Share of drifted input signals that makes the dataset drifted (default 0.5)." };
 
         var command = new Command("drift", "Check the prediction log's recent window, or a CSV of current baskets, for drift against the champion's training data.");
         foreach (var option in new Option[] { store, modelName, window, input, version, json, output, failOnDrift, shareOption })
@@ -104,7 +104,7 @@ internal static class DriftCommand
     {
         CliConsole.WriteLine(CliConsole.Invariant($"Drift check of {report.CurrentRows} baskets ({report.Source}) against model {report.ModelVersion} (reference: {report.ReferenceRows} baskets)"));
         CliConsole.WriteLine(CliConsole.Invariant($"status: {report.Status.ToUpperInvariant()}"));
-        CliConsole.WriteLine(CliConsole.Invariant($"dataset drift: {(report.DatasetDrift ? "YES" : "no")} ({report.DriftedFeatures} of {report.FeatureCount} features drifted, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})"));
+        CliConsole.WriteLine(CliConsole.Invariant($"dataset drift: {(report.DatasetDrift ? "YES" : "no")} ({DriftReportHtml.DriftedText(report)}; {report.DriftedShare:P0} of {report.DatasetDriftBasis}, threshold {report.DatasetDriftShare:P0})"));
         CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} ({report.ScoreStatus}); alert: {(report.Alert ? "YES" : "no")}"));
         var labelled = report.LabelledFraudRate is { } rate ? CliConsole.Invariant($", labelled {rate:P2} of {report.LabelledRows}") : string.Empty;
         CliConsole.WriteLine(CliConsole.Invariant($"fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}{labelled}"));
@@ -113,7 +113,16 @@ internal static class DriftCommand
             CliConsole.WriteLine("warning: " + warning);
         }
 
-        CliConsole.WriteLine("top features by PSI:");
+        if (report.Inputs.Count > 0)
+        {
+            CliConsole.WriteLine("input signals by PSI:");
+            foreach (var input in report.Inputs)
+            {
+                CliConsole.WriteLine(CliConsole.Invariant($"  {input.Name,-36} PSI {input.Psi,8:F4}  {input.Status}"));
+            }
+        }
+
+        CliConsole.WriteLine("top model features by PSI:");
         foreach (var feature in report.Features.Take(8))
         {
             var ks = feature.Ks is { } d ? CliConsole.Invariant($"  KS {d:F3}") : string.Empty;

@@ -76,6 +76,15 @@ public static class DriftCalculator
             report.Features.Add(CompareCategorical(categorical, baskets, options));
         }
 
+        if (reference.Inputs is { } inputs)
+        {
+            CompareInputs(report, inputs, baskets, options);
+        }
+        else
+        {
+            report.Warnings.Add("The model card has no input profile (trained before it existed): dataset drift is judged over the model's features, which understates a population shift. Retrain to get the input profile.");
+        }
+
         double sum = 0;
         for (var r = 0; r < rows; r++)
         {
@@ -91,8 +100,14 @@ public static class DriftCalculator
 
         report.FeatureCount = report.Features.Count;
         report.DriftedFeatures = report.Features.Count(f => f.Drifted);
-        report.DriftedShare = report.FeatureCount == 0 ? 0 : report.DriftedFeatures / (double)report.FeatureCount;
-        report.Features.Sort(static (a, b) => b.Psi.CompareTo(a.Psi) is var byPsi && byPsi != 0 ? byPsi : string.CompareOrdinal(a.Name, b.Name));
+        report.InputCount = report.Inputs.Count;
+        report.DriftedInputs = report.Inputs.Count(f => f.Drifted);
+        var onInputs = report.InputCount > 0;
+        report.DatasetDriftBasis = onInputs ? DriftReport.InputsBasis : DriftReport.FeaturesBasis;
+        var (drifted, count) = onInputs ? (report.DriftedInputs, report.InputCount) : (report.DriftedFeatures, report.FeatureCount);
+        report.DriftedShare = count == 0 ? 0 : drifted / (double)count;
+        report.Features.Sort(ByPsi);
+        report.Inputs.Sort(ByPsi);
 
         if (rows < options.MinRows)
         {
@@ -103,10 +118,51 @@ public static class DriftCalculator
         report.DatasetDrift = report.DriftedShare >= options.DatasetDriftShare;
         report.Alert = report.DatasetDrift || report.ScorePsi >= options.AlertPsi;
         report.Status = report.Alert ? DriftStatus.Alert
-            : report.DriftedFeatures > 0 || report.ScorePsi >= options.WarnPsi ? DriftStatus.Warn
+            : report.DriftedFeatures > 0 || report.DriftedInputs > 0 || report.ScorePsi >= options.WarnPsi ? DriftStatus.Warn
             : DriftStatus.Ok;
         report.Flagged = report.Status != DriftStatus.Ok;
         return report;
+    }
+
+    private static int ByPsi(FeatureDrift a, FeatureDrift b) =>
+        b.Psi.CompareTo(a.Psi) is var byPsi && byPsi != 0 ? byPsi : string.CompareOrdinal(a.Name, b.Name);
+
+    private static void CompareInputs(DriftReport report, InputProfile inputs, IReadOnlyList<Basket> baskets, DriftOptions options)
+    {
+        var signals = InputSignals.Compute(baskets);
+        foreach (var numeric in inputs.Numeric)
+        {
+            var index = Array.IndexOf(InputSignals.NumericNames, numeric.Name);
+            if (index < 0)
+            {
+                report.Warnings.Add($"The input profile holds a signal this build does not compute ({numeric.Name}); it is left out.");
+                continue;
+            }
+
+            report.Inputs.Add(CompareNumeric(numeric, signals.Column(index), "input", options));
+        }
+
+        foreach (var categorical in inputs.Categorical)
+        {
+            report.Inputs.Add(CompareCategorical(categorical, baskets, options));
+        }
+
+        if (inputs.GoodsCodes is { } novelty)
+        {
+            var counts = novelty.Count(baskets, 0, baskets.Count);
+            var psi = DriftStatistics.Psi(novelty.Counts, counts, options.Epsilon);
+            report.Inputs.Add(new FeatureDrift
+            {
+                Name = novelty.Name,
+                Kind = "novelty",
+                Psi = psi,
+                Status = DriftStatistics.StatusOf(psi, options),
+                Drifted = psi >= options.FeatureDriftPsi,
+                Bins = ["seen", "unseen"],
+                Reference = Shares(novelty.Counts),
+                Current = Shares(counts),
+            });
+        }
     }
 
     private static void AddLabels(DriftReport report, IReadOnlyList<bool?>? labels)

@@ -12,7 +12,10 @@ public sealed record DriftOptions
     /// <summary>PSI from which a feature counts as drifted in the dataset-drift share.</summary>
     public double FeatureDriftPsi { get; init; } = 0.1;
 
-    /// <summary>Share of drifted features from which the whole dataset counts as drifted.</summary>
+    /// <summary>
+    /// Share of drifted input signals (basket-level columns of the card's input profile) from which the whole dataset
+    /// counts as drifted; with an old card that has no input profile, the share of drifted model features.
+    /// </summary>
     public double DatasetDriftShare { get; init; } = 0.5;
 
     /// <summary>Floor for a bin's share, so that an empty bin gives a large but finite PSI term instead of infinity.</summary>
@@ -26,6 +29,9 @@ public sealed record DriftOptions
 
     /// <summary>Item categories and makes kept by name; the rest share one "other" bucket.</summary>
     public int TopCategories { get; init; } = 20;
+
+    /// <summary>Goods codes the reference remembers for the "unseen code" signal; rarer ones count as unseen.</summary>
+    public int MaxKnownValues { get; init; } = 20_000;
 
     /// <summary>Below this many current baskets the report says the window is too small to judge, and declares no drift.</summary>
     public int MinRows { get; init; } = 500;
@@ -43,5 +49,6 @@ public sealed record DriftOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ScoreBins, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(TopCategories, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MinRows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxKnownValues, 1);
     }
 }

@@ -24,7 +24,13 @@ public sealed class DriftReport
 
     public int CurrentRows { get; set; }
 
-    /// <summary>True when at least <see cref="DatasetDriftShare"/> of the features drifted.</summary>
+    /// <summary><see cref="DatasetDriftBasis"/> when dataset drift is judged over the input signals.</summary>
+    public const string InputsBasis = "inputs";
+
+    /// <summary><see cref="DatasetDriftBasis"/> for an old card without input profile: judged over model features.</summary>
+    public const string FeaturesBasis = "model-features";
+
+    /// <summary>True when at least <see cref="DatasetDriftShare"/> of the input signals (see <see cref="DatasetDriftBasis"/>) drifted.</summary>
     public bool DatasetDrift { get; set; }
 
     /// <summary>True when the dataset drifted or the score's PSI reached the alert level: the DriftAlert condition.</summary>
@@ -44,10 +50,20 @@ public sealed class DriftReport
 
     public string ScoreStatus { get; set; } = DriftStatus.Ok;
 
+    /// <summary>Model features whose PSI reached the drift threshold.</summary>
     public int DriftedFeatures { get; set; }
 
     public int FeatureCount { get; set; }
 
+    /// <summary>Input signals whose PSI reached the drift threshold.</summary>
+    public int DriftedInputs { get; set; }
+
+    public int InputCount { get; set; }
+
+    /// <summary>What <see cref="DriftedShare"/> counts: <c>inputs</c>, or <c>model-features</c> for a card without input profile.</summary>
+    public string DatasetDriftBasis { get; set; } = InputsBasis;
+
+    /// <summary>Share of drifted columns of <see cref="DatasetDriftBasis"/>, compared with <see cref="DatasetDriftShare"/>.</summary>
     public double DriftedShare { get; set; }
 
     public double DatasetDriftShare { get; set; }
@@ -69,8 +85,11 @@ public sealed class DriftReport
     /// <summary>The score's distribution, compared bin by bin.</summary>
     public FeatureDrift Score { get; set; } = new();
 
-    /// <summary>Every feature and category distribution, highest PSI first.</summary>
+    /// <summary>Every model feature distribution, highest PSI first (with an old card, also item category and make).</summary>
     public List<FeatureDrift> Features { get; set; } = [];
+
+    /// <summary>The basket-level input signals dataset drift is judged on, highest PSI first.</summary>
+    public List<FeatureDrift> Inputs { get; set; } = [];
 
     /// <summary>Serialises the report as indented camelCase JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, DriftJsonContext.Default.DriftReport);
@@ -80,12 +99,12 @@ public sealed class DriftReport
         JsonSerializer.Deserialize(json, DriftJsonContext.Default.DriftReport) ?? throw new InvalidDataException("The drift report is empty.");
 }
 
-/// <summary>One compared distribution: a model feature, an item-level category or the score.</summary>
+/// <summary>One compared distribution: a model feature, an input signal or the score.</summary>
 public sealed class FeatureDrift
 {
     public string Name { get; set; } = string.Empty;
 
-    /// <summary><c>numeric</c>, <c>categorical</c> or <c>score</c>.</summary>
+    /// <summary><c>numeric</c> (model feature), <c>input</c> (numeric input signal), <c>categorical</c>, <c>novelty</c> or <c>score</c>.</summary>
     public string Kind { get; set; } = string.Empty;
 
     public double Psi { get; set; }

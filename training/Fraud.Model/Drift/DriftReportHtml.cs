@@ -30,7 +30,7 @@ public static class DriftReportHtml
             .Append(" · ").Append(Encode(report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</p>");
         html.Append("<ul>")
             .Append(Invariant($"<li>Status: <span class=\"{report.Status}\">{report.Status}</span></li>"))
-            .Append(Invariant($"<li>Dataset drift: <span class=\"{(report.DatasetDrift ? "alert" : "ok")}\">{(report.DatasetDrift ? "yes" : "no")}</span> ({report.DriftedFeatures} of {report.FeatureCount} features drifted, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})</li>"))
+            .Append(Invariant($"<li>Dataset drift: <span class=\"{(report.DatasetDrift ? "alert" : "ok")}\">{(report.DatasetDrift ? "yes" : "no")}</span> ({DriftedText(report)}, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})</li>"))
             .Append(Invariant($"<li>Score PSI: <span class=\"{report.ScoreStatus}\">{report.ScorePsi:F4} ({report.ScoreStatus})</span></li>"))
             .Append(Invariant($"<li>Fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}"));
         if (report.LabelledFraudRate is { } labelled)
@@ -46,21 +46,50 @@ public static class DriftReportHtml
 
         html.Append("<h2>Distributions</h2>");
         AppendChart(html, report.Score);
-        foreach (var feature in report.Features.Take(ChartedFeatures))
+        foreach (var feature in report.Inputs.Take(ChartedFeatures))
         {
             AppendChart(html, feature);
         }
 
-        html.Append("<h2>All features</h2><table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS</th><th>KS p</th><th>status</th></tr>");
-        foreach (var f in report.Features)
+        if (report.Inputs.Count == 0)
+        {
+            foreach (var feature in report.Features.Take(ChartedFeatures))
+            {
+                AppendChart(html, feature);
+            }
+        }
+
+        AppendTable(html, "Input signals", report.Inputs);
+        AppendTable(html, "Model features", report.Features);
+        html.Append("</body></html>");
+        return html.ToString();
+    }
+
+    /// <summary>"3 of 12 input signals drifted; 5 of 155 model features" (or features only for an old card).</summary>
+    public static string DriftedText(DriftReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.InputCount > 0
+            ? Invariant($"{report.DriftedInputs} of {report.InputCount} input signals drifted; {report.DriftedFeatures} of {report.FeatureCount} model features")
+            : Invariant($"{report.DriftedFeatures} of {report.FeatureCount} features drifted");
+    }
+
+    private static void AppendTable(StringBuilder html, string title, List<FeatureDrift> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<h2>").Append(title).Append("</h2><table><tr><th>name</th><th>kind</th><th>PSI</th><th>KS</th><th>KS p</th><th>status</th></tr>");
+        foreach (var f in rows)
         {
             html.Append("<tr><td>").Append(Encode(f.Name)).Append("</td><td>").Append(f.Kind)
                 .Append(Invariant($"</td><td>{f.Psi:F4}</td><td>{(f.Ks is { } ks ? ks.ToString("F3", CultureInfo.InvariantCulture) : "")}</td><td>{(f.KsPValue is { } p ? p.ToString("G3", CultureInfo.InvariantCulture) : "")}</td>"))
                 .Append("<td class=\"").Append(f.Status).Append("\">").Append(f.Status).Append("</td></tr>");
         }
 
-        html.Append("</table></body></html>");
-        return html.ToString();
+        html.Append("</table>");
     }
 
     private static void AppendChart(StringBuilder html, FeatureDrift feature)

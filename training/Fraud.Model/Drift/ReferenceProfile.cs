@@ -11,7 +11,7 @@ namespace Fraud.Model.Drift;
 public sealed class ReferenceProfile
 {
     /// <summary>Version of this layout; a reader rejects a profile it does not understand.</summary>
-    public int SchemaVersion { get; set; } = 1;
+    public int SchemaVersion { get; set; } = 2;
 
     /// <summary>Baskets the profile was built from.</summary>
     public int Rows { get; set; }
@@ -22,8 +22,14 @@ public sealed class ReferenceProfile
     /// <summary>One entry per model feature, in the featurizer's column order.</summary>
     public List<NumericProfile> Features { get; set; } = [];
 
-    /// <summary>Item-level categorical distributions (item category, make).</summary>
+    /// <summary>
+    /// Item-level categorical distributions (item category, make) of version-1 profiles; newer profiles keep them
+    /// in <see cref="Inputs"/>.
+    /// </summary>
     public List<CategoricalProfile> Categories { get; set; } = [];
+
+    /// <summary>Basket-level input signals dataset drift is judged on; null in cards written before they existed.</summary>
+    public InputProfile? Inputs { get; set; }
 
     /// <summary>Distribution of the model's fraud probability on the reference baskets.</summary>
     public NumericProfile Score { get; set; } = new();
@@ -87,8 +93,7 @@ public sealed class ReferenceProfile
         }
 
         profile.ExpectedFraudRate = rows == 0 ? 0 : sum / rows;
-        profile.Categories.Add(CategoricalProfile.Build(CategoricalProfile.ItemCategory, baskets, options.TopCategories));
-        profile.Categories.Add(CategoricalProfile.Build(CategoricalProfile.Make, baskets, options.TopCategories));
+        profile.Inputs = InputProfile.Build(baskets, options);
         return profile;
     }
 }

@@ -86,7 +86,7 @@ public sealed class DriftCheck(DriftOptions? options = null, FraudMetrics? metri
         }
 
         metrics.DriftPsiGauge.Record(report.ScorePsi, new KeyValuePair<string, object?>(FraudMetrics.FeatureTag, DriftReport.ScoreFeatureName));
-        foreach (var feature in report.Features)
+        foreach (var feature in report.Inputs.Concat(report.Features))
         {
             metrics.DriftPsiGauge.Record(feature.Psi, new KeyValuePair<string, object?>(FraudMetrics.FeatureTag, feature.Name));
         }
@@ -105,7 +105,8 @@ public sealed class DriftCheck(DriftOptions? options = null, FraudMetrics? metri
                 ["datasetDrift"] = report.DatasetDrift ? "true" : "false",
                 ["scorePsi"] = report.ScorePsi.ToString("F4", CultureInfo.InvariantCulture),
                 ["driftedShare"] = report.DriftedShare.ToString("F3", CultureInfo.InvariantCulture),
-                ["topFeatures"] = string.Join(',', report.Features.Where(f => f.Drifted).Take(5).Select(f => f.Name)),
+                ["datasetDriftBasis"] = report.DatasetDriftBasis,
+                ["topFeatures"] = string.Join(',', report.Inputs.Concat(report.Features).Where(f => f.Drifted).Take(5).Select(f => f.Name)),
             });
         }
     }

@@ -142,7 +142,7 @@ public sealed class MonitoringJob(
             {
                 DataTime = stage.Elapsed,
                 Reason = string.Create(CultureInfo.InvariantCulture,
-                    $"no trigger: no drift alert (score PSI {drift.ScorePsi:F3}, {drift.DriftedShare:P0} of features drifted), {newLabels} new labels (< {options.MinNewLabels}), champion {age.TotalDays:F1} days old (< {options.MaxModelAge.TotalDays:F0})"),
+                    $"no trigger: no drift alert (score PSI {drift.ScorePsi:F3}, {drift.DriftedShare:P0} of {drift.DatasetDriftBasis} drifted), {newLabels} new labels (< {options.MinNewLabels}), champion {age.TotalDays:F1} days old (< {options.MaxModelAge.TotalDays:F0})"),
             };
         }
 

@@ -68,10 +68,70 @@ public sealed class GbdtTrainerTests
 
         Assert.True(rounds.Count < 400, "training should stop before the last round");
         var best = rounds.MaxBy(r => r.ValidPrAuc!.Value)!;
+        var bestLoss = rounds.MinBy(r => r.ValidLogLoss!.Value)!;
         Assert.Equal(best.Round, model.TreeCount);
-        Assert.Equal(rounds.Count, best.Round + 20);
+        // Stops once neither PR-AUC nor log-loss has improved for the patience.
+        Assert.Equal(rounds.Count, Math.Max(best.Round, bestLoss.Round) + 20);
         Assert.Equal(best.ValidPrAuc!.Value, Metrics.AveragePrecision(Scores(model, validX), validY), 9);
         Assert.All(rounds, r => Assert.NotNull(r.ValidLogLoss));
+    }
+
+    [Fact]
+    public void SmoothedEarlyStoppingKeepsTheRoundWithTheBestAveragedPrAuc()
+    {
+        var (x, y) = SyntheticProblem.Make(3_000, 16, seed: 4);
+        var (validX, validY) = SyntheticProblem.Make(600, 16, seed: 5);
+        var rounds = new List<BoostingRound>();
+
+        var model = GbdtTrainer.Train(
+            x, y, Small with { NumRounds = 300, LearningRate = 0.3, NumLeaves = 31, MinDataInLeaf = 2, EarlyStoppingRounds = 30, EarlyStoppingSmoothing = 5 },
+            validX, validY, rounds.Add);
+
+        // Recompute the centred 11-round average of what training reported; the kept model is its first maximum.
+        var ap = rounds.Select(r => r.ValidPrAuc!.Value).ToArray();
+        double Smoothed(int i) => ap[Math.Max(0, i - 5)..Math.Min(ap.Length, i + 6)].Average();
+        var expected = Enumerable.Range(0, ap.Length).MaxBy(Smoothed) + 1;
+        Assert.Equal(expected, model.TreeCount);
+    }
+
+    [Fact]
+    public void EarlyStoppingNeverStopsBeforeMinRounds()
+    {
+        var (x, y) = SyntheticProblem.Make(3_000, 16, seed: 4);
+        var (validX, validY) = SyntheticProblem.Make(2_000, 16, seed: 5);
+        var rounds = new List<BoostingRound>();
+
+        var model = GbdtTrainer.Train(
+            x, y, Small with { NumRounds = 400, LearningRate = 0.5, NumLeaves = 63, MinDataInLeaf = 2, EarlyStoppingRounds = 5, MinRounds = 120 },
+            validX, validY, rounds.Add);
+
+        Assert.InRange(rounds.Count, 120, 399);
+        Assert.True(model.TreeCount < 120, "the kept round is still the best one, not the minimum");
+    }
+
+    [Fact]
+    public void SeparatesARareClassLivingInTheTopHalfPercentOfOneFeature()
+    {
+        // 255 equal-frequency bins would put ~80 rows in the top bin, mixing the 50 positives with negatives.
+        const int Rows = 20_000;
+        var values = new float[Rows];
+        var labels = new float[Rows];
+        var random = new Random(3);
+        for (var i = 0; i < Rows; i++)
+        {
+            values[i] = (float)random.NextDouble();
+        }
+
+        var cut = values.Order().ElementAt(Rows - 50);
+        for (var i = 0; i < Rows; i++)
+        {
+            labels[i] = values[i] >= cut ? 1f : 0f;
+        }
+
+        var x = new FeatureMatrix(Rows, 1, values);
+        var model = GbdtTrainer.Train(x, labels, Small with { NumRounds = 30, MinDataInLeaf = 5, NumLeaves = 4 });
+
+        Assert.True(Metrics.AveragePrecision(Scores(model, x), labels) > 0.95);
     }
 
     [Fact]

@@ -48,6 +48,37 @@ public sealed class MonitoringCommandsTests : IDisposable
         using var shifted = JsonDocument.Parse(file.Stdout);
         Assert.True(shifted.RootElement.GetProperty("flagged").GetBoolean(), file.Stdout[..Math.Min(400, file.Stdout.Length)]);
         Assert.True(shifted.RootElement.GetProperty("driftedFeatures").GetInt32() > 0);
+        Assert.True(shifted.RootElement.GetProperty("datasetDrift").GetBoolean(), file.Stdout[..Math.Min(600, file.Stdout.Length)]);
+        Assert.Equal("alert", shifted.RootElement.GetProperty("status").GetString());
+        Assert.Equal("inputs", shifted.RootElement.GetProperty("datasetDriftBasis").GetString());
+        Assert.True(shifted.RootElement.GetProperty("driftedShare").GetDouble() >= 0.5);
+        Assert.DoesNotContain(standard.RootElement.GetProperty("inputs").EnumerateArray(), i => i.GetProperty("drifted").GetBoolean());
+    }
+
+    [Fact]
+    public async Task FailOnDriftExitsWithThreeOnADriftedFileOnly()
+    {
+        await RegisterChampionAsync();
+        var standard = _folder.File("standard.csv");
+        var drifted = _folder.File("drifted.csv");
+        await using (var writer = new StreamWriter(standard))
+        {
+            BasketCsv.WriteBaskets(writer, SyntheticBaskets.Generate(new GeneratorOptions { Rows = 2000, Seed = 804 }).Select(b => b.Basket));
+        }
+
+        await using (var writer = new StreamWriter(drifted))
+        {
+            BasketCsv.WriteBaskets(writer, SyntheticBaskets.Generate(new GeneratorOptions { Rows = 2000, Seed = 805, Drift = true }).Select(b => b.Basket));
+        }
+
+        var passed = await CliHarness.RunAsync("drift", "--store", Store, "--input", standard, "--fail-on-drift");
+        var failed = await CliHarness.RunAsync("drift", "--store", Store, "--input", drifted, "--fail-on-drift");
+
+        Assert.Equal(0, passed.ExitCode);
+        Assert.Contains("dataset drift: no", passed.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, failed.ExitCode);
+        Assert.Contains("dataset drift: YES", failed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("input signals by PSI:", failed.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class BasketFeaturizer
     public const int CurrentVersion = 1;
 
     internal const int AggregateCount = 30;
-    internal const int RiskCount = 23;
+    internal const int RiskCount = 26;
 
     private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
 
@@ -121,6 +121,7 @@ public sealed class BasketFeaturizer
         double total = 0, priceSum = 0, priceSquares = 0, maxPrice = double.MinValue, minPrice = double.MaxValue;
         double topLine = 0, extrasSpend = 0;
         int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0, maxQuantityOver100 = 0, maxQuantityOver500 = 0;
+        double riskyLines = 0, riskyUnits = 0;
         double riskWeightedSpend = 0, riskySpend = 0, repeatedUnitsSpend = 0, maxRiskyUnits = 0, riskiestLineQuantity = 0, riskiestLineAmount = 0, riskiestLine = double.MinValue;
         bool fulfilment = false, warranty = false, service = false;
 
@@ -213,7 +214,10 @@ public sealed class BasketFeaturizer
             // Value bought of items with a fraud history: the resale-value signal, learnt from labels rather than assumed.
             var lineRisk = Math.Max(modelRisk, goodsRisk);
             riskWeightedSpend += amount * lineRisk / _models.Prior;
-            riskySpend += lineRisk > 2 * _models.Prior ? amount : 0;
+            var risky = lineRisk > 2 * _models.Prior;
+            riskySpend += risky ? amount : 0;
+            riskyLines += risky ? 1 : 0;
+            riskyUnits += risky ? quantity : 0;
             // Several units of one item is a reseller's signature, stronger the riskier the item.
             repeatedUnitsSpend += (quantity - 1) * price;
             maxRiskyUnits = Math.Max(maxRiskyUnits, quantity * lineRisk / _models.Prior);
@@ -280,6 +284,10 @@ public sealed class BasketFeaturizer
         r[20] = (float)riskiestLineAmount;
         r[21] = (float)repeatedUnitsSpend;
         r[22] = (float)maxRiskyUnits;
+        // Several different high-risk items in one basket, in lines, units and money: a shopping list for resale.
+        r[23] = (float)riskyLines;
+        r[24] = (float)riskyUnits;
+        r[25] = (float)riskySpend;
     }
 
     internal FeaturizerStateDto ToDto() => new()

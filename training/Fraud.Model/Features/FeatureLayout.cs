@@ -65,6 +65,9 @@ internal static class FeatureLayout
         ("riskiest_line_amount", FeatureGroupKind.ModelRisk),
         ("repeated_units_amount", FeatureGroupKind.Quantity),
         ("max_units_times_risk", FeatureGroupKind.Quantity),
+        ("risky_lines", FeatureGroupKind.ModelRisk),
+        ("risky_units", FeatureGroupKind.ModelRisk),
+        ("risky_lines_amount", FeatureGroupKind.ModelRisk),
     ];
 
     public static (string[] Names, FeatureGroup[] Groups, int[] GroupOf) Build(string[] categories, string[] makes, int featureCount)

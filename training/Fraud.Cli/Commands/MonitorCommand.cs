@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fraud.Baskets;
 using Fraud.Cli.Infrastructure;
 using Fraud.Model;
+using Fraud.Model.Drift;
 using Fraud.Monitoring;
 using Fraud.Registry;
 
@@ -190,7 +191,7 @@ internal static class MonitorCommand
         CliConsole.WriteLine($"  {outcome.Reason}");
         if (outcome.Drift is { } drift)
         {
-            CliConsole.WriteLine(CliConsole.Invariant($"  drift: {drift.CurrentRows} baskets in window, score PSI {drift.ScorePsi:F4} ({drift.ScoreStatus}), {drift.DriftedFeatures}/{drift.FeatureCount} features drifted, dataset drift {(drift.DatasetDrift ? "YES" : "no")}"));
+            CliConsole.WriteLine(CliConsole.Invariant($"  drift: {drift.CurrentRows} baskets in window, score PSI {drift.ScorePsi:F4} ({drift.ScoreStatus}), {DriftReportHtml.DriftedText(drift)}, dataset drift {(drift.DatasetDrift ? "YES" : "no")}"));
             CliConsole.WriteLine($"  drift report: runs/{(outcome.DriftReportBlobs.Count > 0 ? outcome.DriftReportBlobs[^1] : "-")}");
         }
 

@@ -11,7 +11,7 @@ namespace Fraud.Model.Features;
 public sealed class BasketFeaturizer
 {
     /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     internal const int AggregateCount = 30;
     internal const int RiskCount = 26;

@@ -105,7 +105,7 @@ public static class SyntheticBaskets
                 items[i] = new BasketItem(line.Category, line.Price, line.Product.Make, line.Product.Model, line.Product.GoodsCode, line.Quantity);
             }
 
-            var probability = FraudMechanism.Probability(lines.AsSpan(0, count), rng.NextGaussian());
+            var probability = FraudMechanism.Probability(lines.AsSpan(0, count));
             var isFraud = rng.NextDouble() < probability;
             var id = string.Create(CultureInfo.InvariantCulture, $"{prefix}{row + 1}");
             yield return new SyntheticBasket(new Basket(id, items), isFraud, probability);

@@ -29,7 +29,7 @@ public sealed class FeaturizerTests
     {
         var (baskets, labels) = Generated(3000, 22);
         var (featurizer, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
-        var basket = new Basket("new", [new BasketItem("SPACESHIPS", 999, "NOBODYMAKESTHIS", "ZX-9000 NEVERSEEN", "000000000", 1)]);
+        var basket = new Basket("new", [new BasketItem("SPACESHIPS", 999, "NOBODYMAKESTHIS", "QZXW-Q7Q NEVERSEEN", "000000000", 1)]);
         var row = new float[featurizer.FeatureCount];
         featurizer.Featurize(basket, row);
         float F(string name) => row[featurizer.FeatureNames.ToList().IndexOf(name)];

@@ -312,8 +312,9 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
 
         // Disposing the app flushes the buffered log.
         await _factory.DisposeAsync();
-        var logged = string.Concat(Directory.EnumerateFiles(Path.Combine(_factory.Storage, "predictions"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
-        Assert.Contains("logged-basket-1", logged, StringComparison.Ordinal);
+        var files = Directory.EnumerateFiles(_factory.Storage, "*", SearchOption.AllDirectories).ToList();
+        var logged = string.Concat(files.Where(f => f.Contains($"{Path.DirectorySeparatorChar}predictions{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).Select(File.ReadAllText));
+        Assert.True(logged.Contains("logged-basket-1", StringComparison.Ordinal), $"not in the prediction log; store files: {string.Join(", ", files.Select(f => $"{Path.GetRelativePath(_factory.Storage, f)} ({new FileInfo(f).Length} B)"))}");
         Assert.Contains("logged-basket-2", logged, StringComparison.Ordinal);
     }
 

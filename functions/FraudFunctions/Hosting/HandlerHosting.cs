@@ -78,6 +78,7 @@ public static class HandlerHosting
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BufferedPredictionLog>()));
         services.AddSingleton<IPredictionSink, PredictionLogSink>();
+        services.AddHostedService<PredictionLogFlusher>();
         services.AddSingleton(sp => new LabelStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILabelSink, LabelStoreSink>();
 

@@ -49,7 +49,7 @@ internal static class TuneCommand
                 parse.GetValue(seed),
                 parse.GetValue(strategy)!,
                 parse.GetValue(holdout),
-                BaseOptions(parse.GetValue(seed), parse.GetValue(parameters) ?? []),
+                TrainCommand.BuildOptions(parse.GetValue(seed), parse.GetValue(parameters) ?? []),
                 parse.GetValue(register));
             if (request.Trials is < 1 or > 500)
             {
@@ -256,31 +256,6 @@ internal static class TuneCommand
         }
 
         StoreCli.Write(table);
-    }
-
-    /// <summary>The fixed part of every trial: <c>--seed</c>, then each <c>--param key=value</c> as `fraud train` reads them.</summary>
-    private static TrainingOptions BaseOptions(int seed, IEnumerable<string> parameters)
-    {
-        var options = new TrainingOptions { Seed = seed };
-        foreach (var parameter in parameters)
-        {
-            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new CliException($"--param expects key=value, got '{parameter}'.");
-            }
-
-            try
-            {
-                options = options.WithParameter(parameter[..equals], parameter[(equals + 1)..]);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new CliException($"--param {ex.Message.Split(" (Parameter", 2)[0]}");
-            }
-        }
-
-        return options;
     }
 
     /// <summary>Seeded stratified split: the same share of frauds and non-frauds goes to the hold-out part.</summary>

@@ -177,37 +177,14 @@ public sealed class FraudModel
     }
 
     /// <summary>Reads a model file; throws <see cref="ModelFormatException"/> with a clear message when it cannot be used.</summary>
-    public static FraudModel Load(Stream utf8Json)
-    {
-        ArgumentNullException.ThrowIfNull(utf8Json);
-        ModelArtifactDto? dto;
-        try
-        {
-            dto = JsonSerializer.Deserialize(utf8Json, ModelJsonContext.Default.ModelArtifactDto);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"The model file is not valid JSON ({ex.Message}).", ex);
-        }
-
-        return FromDto(dto);
-    }
+    public static FraudModel Load(Stream utf8Json) =>
+        FromDto(ArtifactJson.Read(utf8Json, ModelJsonContext.Default.ModelArtifactDto, ModelFileName));
 
     /// <inheritdoc cref="Load"/>
-    public static FraudModel FromJson(ReadOnlySpan<byte> utf8Json)
-    {
-        ModelArtifactDto? dto;
-        try
-        {
-            dto = JsonSerializer.Deserialize(utf8Json, ModelJsonContext.Default.ModelArtifactDto);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"The model file is not valid JSON ({ex.Message}).", ex);
-        }
+    public static FraudModel FromJson(ReadOnlySpan<byte> utf8Json) =>
+        FromDto(ArtifactJson.Read(utf8Json, ModelJsonContext.Default.ModelArtifactDto, ModelFileName));
 
-        return FromDto(dto);
-    }
+    private const string ModelFileName = "The model file";
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(ToDto(ModelId, CreatedAt), ModelJsonContext.Default.ModelArtifactDto);
 

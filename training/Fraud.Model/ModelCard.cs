@@ -70,36 +70,9 @@ public sealed class ModelCard
     /// <summary>Registry lineage; filled when the model is registered.</summary>
     public ModelLineage Lineage { get; set; } = new();
 
-    public static ModelCard Load(Stream utf8Json)
-    {
-        ArgumentNullException.ThrowIfNull(utf8Json);
-        ModelCard? card;
-        try
-        {
-            card = JsonSerializer.Deserialize(utf8Json, ModelJsonContext.Default.ModelCard);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"The model card is not valid JSON: {ex.Message}", ex);
-        }
+    public static ModelCard Load(Stream utf8Json) => Check(ArtifactJson.Read(utf8Json, ModelJsonContext.Default.ModelCard, "The model card"));
 
-        return Check(card);
-    }
-
-    public static ModelCard FromJson(ReadOnlySpan<byte> utf8Json)
-    {
-        ModelCard? card;
-        try
-        {
-            card = JsonSerializer.Deserialize(utf8Json, ModelJsonContext.Default.ModelCard);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"The model card is not valid JSON: {ex.Message}", ex);
-        }
-
-        return Check(card);
-    }
+    public static ModelCard FromJson(ReadOnlySpan<byte> utf8Json) => Check(ArtifactJson.Read(utf8Json, ModelJsonContext.Default.ModelCard, "The model card"));
 
     /// <summary>Indented UTF-8 JSON (the card is read by people as well as by the registry).</summary>
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, IndentedJsonContext.Default.ModelCard);

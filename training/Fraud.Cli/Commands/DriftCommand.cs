@@ -170,17 +170,11 @@ internal static class MonitoringCli
     }
 
     /// <summary>Reads a challenge-format CSV of baskets, failing with the file's line and column.</summary>
-    public static List<Basket> ReadCsv(string path)
-    {
-        try
-        {
-            return [.. BasketCsv.ReadBaskets(path)];
-        }
-        catch (BasketCsvException ex)
-        {
-            throw new CliException($"{Path.GetFileName(path)}: {ex.Message}");
-        }
-    }
+    /// <remarks>
+    /// A bad row is a <see cref="BasketCsvException"/>: a <see cref="FormatException"/> whose message already names the
+    /// file, which <see cref="CliRunner"/> prints as one line.
+    /// </remarks>
+    public static List<Basket> ReadCsv(string path) => [.. BasketCsv.ReadBaskets(path)];
 
     public static async Task<List<PredictionRecord>> ReadWindowAsync(IBlobStore store, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {

@@ -25,15 +25,7 @@ internal static class EvaluateCommand
             var fraudModel = ModelFolder.Load(parseResult.GetValue(model));
             var dataPath = CliOptions.ExistingFile(parseResult.GetValue(data), "--data");
             var labelsPath = parseResult.GetValue(labels) is { } l ? CliOptions.ExistingFile(l, "--labels") : null;
-            LabelledDataset dataset;
-            try
-            {
-                dataset = BasketCsv.ReadLabelled(dataPath, labelsPath);
-            }
-            catch (BasketCsvException ex)
-            {
-                throw new CliException(ex.Message);
-            }
+            var dataset = BasketCsv.ReadLabelled(dataPath, labelsPath);
 
             if (dataset.Baskets.Count == 0)
             {

@@ -35,20 +35,8 @@ internal static class ExplainCommand
                 throw new CliException($"--top must be at least 1, not {count}.");
             }
 
-            Basket? basket;
-            try
-            {
-                basket = BasketCsv.ReadBaskets(inputPath).FirstOrDefault(b => string.Equals(b.Id, wanted, StringComparison.Ordinal));
-            }
-            catch (BasketCsvException ex)
-            {
-                throw new CliException(ex.Message);
-            }
-
-            if (basket is null)
-            {
-                throw new CliException($"no basket with ID '{wanted}' in {inputPath}.");
-            }
+            var basket = BasketCsv.ReadBaskets(inputPath).FirstOrDefault(b => string.Equals(b.Id, wanted, StringComparison.Ordinal))
+                ?? throw new CliException($"no basket with ID '{wanted}' in {inputPath}.");
 
             cancellationToken.ThrowIfCancellationRequested();
             var explanation = fraudModel.Explain(basket);

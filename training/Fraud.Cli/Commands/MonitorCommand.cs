@@ -48,15 +48,7 @@ internal static class MonitorCommand
             {
                 var path = CliOptions.ExistingFile(dataPath, "--training-data");
                 var labelsPath = parseResult.GetValue(labels) is { } l ? CliOptions.ExistingFile(l, "--labels") : null;
-                LabelledDataset data;
-                try
-                {
-                    data = BasketCsv.ReadLabelled(path, labelsPath);
-                }
-                catch (BasketCsvException ex)
-                {
-                    throw new CliException($"{Path.GetFileName(path)}: {ex.Message}");
-                }
+                var data = BasketCsv.ReadLabelled(path, labelsPath);
 
                 var manifest = await new TrainingDataStore(blobStore).SaveBaseAsync(data.Baskets, data.Labels, Path.GetFileName(path), ct);
                 CliConsole.WriteLine(CliConsole.Invariant($"Stored base training set: {manifest.Rows} baskets, {manifest.Frauds} frauds ({Path.GetFileName(path)})"));

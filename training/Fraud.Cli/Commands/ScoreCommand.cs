@@ -69,10 +69,6 @@ internal static class ScoreCommand
             File.Move(temporary, outputPath, overwrite: true);
             return rows;
         }
-        catch (BasketCsvException ex)
-        {
-            throw new CliException(ex.Message);
-        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"cannot write {outputPath}: {ex.Message}");

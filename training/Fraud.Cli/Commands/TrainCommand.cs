@@ -86,15 +86,7 @@ internal static class TrainCommand
     public static TrainOutcome Run(TrainRequest request, Action<string> log, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        LabelledDataset dataset;
-        try
-        {
-            dataset = BasketCsv.ReadLabelled(request.DataPath, request.LabelsPath);
-        }
-        catch (BasketCsvException ex)
-        {
-            throw new CliException(ex.Message);
-        }
+        var dataset = BasketCsv.ReadLabelled(request.DataPath, request.LabelsPath);
 
         if (!dataset.Join.IsComplete)
         {

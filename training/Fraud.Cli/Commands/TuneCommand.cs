@@ -72,15 +72,7 @@ internal static class TuneCommand
     {
         var log = CliConsole.WriteLine;
         var clock = Stopwatch.StartNew();
-        LabelledDataset dataset;
-        try
-        {
-            dataset = BasketCsv.ReadLabelled(request.DataPath, request.LabelsPath);
-        }
-        catch (BasketCsvException ex)
-        {
-            throw new CliException(ex.Message);
-        }
+        var dataset = BasketCsv.ReadLabelled(request.DataPath, request.LabelsPath);
 
         var (trainRows, holdoutRows) = StratifiedHoldout(dataset.Labels, request.Holdout, request.Seed);
         var trainBaskets = trainRows.Select(i => dataset.Baskets[i]).ToList();

@@ -196,11 +196,15 @@ public sealed class ChampionProviderTests : IDisposable
             }
         })).ToArray();
 
+        // Swap only while scorers are really running: on a busy machine the pool may start them late.
+        await WaitUntil(() => Interlocked.Read(ref scored) > 0, TimeSpan.FromSeconds(30));
         for (var swap = 0; swap < 6; swap++)
         {
             var target = provider.Current!.Version == "1" ? "2" : "1";
             await _registry.PromoteAsync(target, ModelAliases.Champion, $"swap {swap}");
             Assert.True(await provider.RefreshAsync());
+            var before = Interlocked.Read(ref scored);
+            await WaitUntil(() => Interlocked.Read(ref scored) > before, TimeSpan.FromSeconds(30));
         }
 
         await stop.CancelAsync();

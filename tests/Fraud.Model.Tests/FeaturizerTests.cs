@@ -108,6 +108,52 @@ public sealed class FeaturizerTests
         Assert.True(Metrics.RocAuc(inSample, y) > 0.58, "the in-sample encoding should leak (this is what the test guards against)");
     }
 
+    [Fact]
+    public void LineModelCreditsTheItemThatCarriesTheRiskNotTheOnesBoughtAlongsideIt()
+    {
+        // A cable is bought alone (1 % fraud), with a sofa (1 %), or with a gadget (20 %); the gadget also alone (20 %).
+        // The cable's raw fraud rate is inflated by the gadget baskets it rides along in, which is what target
+        // encoding measures; the line model should see that cable-only baskets are as safe as sofa-only ones.
+        var random = new Random(11);
+        var cable = new BasketItem("POWER CABLES", 15, "ACME", "ACME USB CABLE 1M", "C1", 1);
+        var sofa = new BasketItem("LIVING ROOM FURNITURE", 800, "RETAILER", "RETAILER SOFA 3 SEATER", "S1", 1);
+        var gadget = new BasketItem("GAMING", 450, "PLAYCO", "PLAYCO CONSOLE PRO", "G1", 1);
+        (BasketItem[] Items, double Rate)[] kinds = [([cable], 0.01), ([cable, sofa], 0.01), ([gadget, cable], 0.2), ([gadget], 0.2), ([sofa], 0.01)];
+        double[] shares = [0.35, 0.1, 0.25, 0.1, 0.2];
+        var baskets = new List<Basket>();
+        var labels = new List<bool>();
+        for (var i = 0; i < 20000; i++)
+        {
+            var pick = random.NextDouble();
+            var k = 0;
+            while (pick > shares[k] && k < shares.Length - 1)
+            {
+                pick -= shares[k++];
+            }
+
+            baskets.Add(new Basket($"b{i}", kinds[k].Items));
+            labels.Add(random.NextDouble() < kinds[k].Rate);
+        }
+
+        var (featurizer, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 4);
+        var names = featurizer.FeatureNames.ToList();
+        float F(Basket basket, string name)
+        {
+            var row = new float[featurizer.FeatureCount];
+            featurizer.Featurize(basket, row);
+            return row[names.IndexOf(name)];
+        }
+
+        var cableAlone = new Basket("c", [cable]);
+        var sofaAlone = new Basket("s", [sofa]);
+        var gadgetAlone = new Basket("g", [gadget]);
+        Assert.True(F(cableAlone, "model_risk_max") > 2.5 * F(sofaAlone, "model_risk_max"), "the cable's encoded rate should be inflated by its company");
+        Assert.InRange(F(cableAlone, "line_model_score") - F(sofaAlone, "line_model_score"), -0.6, 0.6);
+        Assert.True(F(gadgetAlone, "line_model_score") > F(cableAlone, "line_model_score") + 2, "the gadget carries the risk");
+        Assert.True(F(new Basket("gc", [cable, gadget]), "line_model_riskiest_line") > F(cableAlone, "line_model_riskiest_line") + 2);
+        Assert.Equal(-10f, F(cableAlone, "line_model_second_line"));
+    }
+
     private static (List<Basket> Baskets, List<bool> Labels) Generated(int rows, int seed)
     {
         var data = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = seed }).ToList();

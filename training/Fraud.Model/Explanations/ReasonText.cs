@@ -110,6 +110,8 @@ internal static class ReasonText
                 return $"Fraud rate of the categories bought (riskiest: {Quote(Riskiest(basket, featurizer.CategoryRiskTable, static i => i.Item, categoryKey: true))})";
             case FeatureGroupKind.MakeRisk:
                 return $"Fraud rate of the makes bought (riskiest: {Quote(Riskiest(basket, featurizer.MakeRiskTable, static i => i.Make))})";
+            case FeatureGroupKind.LineRisk:
+                return $"Items fraud targets, judged line by line (riskiest: {RiskiestLine(basket, featurizer.LineModel)})";
             default:
                 return group.Code;
         }
@@ -139,6 +141,28 @@ internal static class ReasonText
         }
 
         return best;
+    }
+
+    private static string RiskiestLine(Basket basket, LineRiskModel model)
+    {
+        BasketItem? best = null;
+        var bestScore = double.MinValue;
+        foreach (var item in basket.Items)
+        {
+            var score = model.LineScore(item);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (item, score);
+            }
+        }
+
+        if (best is null)
+        {
+            return Quote(string.Empty);
+        }
+
+        var name = best.Model.Trim().Length > 0 ? best.Model.Trim() : best.Item.Trim();
+        return best.Quantity > 1 ? $"{Quote(name)} × {best.Quantity}" : Quote(name);
     }
 
     private static string RiskiestWord(Basket basket, BasketFeaturizer featurizer)

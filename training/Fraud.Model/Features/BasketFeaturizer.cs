@@ -6,15 +6,15 @@ namespace Fraud.Model.Features;
 /// Turns a basket into a fixed-length vector of floats. The layout is: basket aggregates, units and spend
 /// per category and per make (vocabularies fitted on training data, other values pooled), then the fraud
 /// history of the basket's model names, goods codes, model-name words, categories and makes (smoothed
-/// target encodings, aggregated per basket). Immutable and thread-safe; featurizing allocates nothing.
+/// target encodings, aggregated per basket), and last the line model's view of the basket (<see cref="LineRiskModel"/>). Immutable and thread-safe; featurizing allocates nothing.
 /// </summary>
 public sealed class BasketFeaturizer
 {
     /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     internal const int AggregateCount = 30;
-    internal const int RiskCount = 26;
+    internal const int RiskCount = 26 + LineRiskModel.OutputCount;
 
     private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
 
@@ -27,6 +27,7 @@ public sealed class BasketFeaturizer
     private readonly EncodingTable _modelWords;
     private readonly EncodingTable _categoryRisk;
     private readonly EncodingTable _makeRisk;
+    private readonly LineRiskModel _lineModel;
     private readonly int _minTokenLength;
     private readonly int _categoryOffset;
     private readonly int _makeOffset;
@@ -41,6 +42,7 @@ public sealed class BasketFeaturizer
         EncodingTable modelWords,
         EncodingTable categoryRisk,
         EncodingTable makeRisk,
+        LineRiskModel lineModel,
         int minTokenLength)
     {
         _categories = categories;
@@ -52,6 +54,7 @@ public sealed class BasketFeaturizer
         _modelWords = modelWords;
         _categoryRisk = categoryRisk;
         _makeRisk = makeRisk;
+        _lineModel = lineModel;
         _minTokenLength = minTokenLength;
         _categoryOffset = AggregateCount;
         _makeOffset = _categoryOffset + (2 * (categories.Length + 1));
@@ -90,6 +93,8 @@ public sealed class BasketFeaturizer
     internal EncodingTable CategoryRiskTable => _categoryRisk;
 
     internal EncodingTable MakeRiskTable => _makeRisk;
+
+    internal LineRiskModel LineModel => _lineModel;
 
     internal int MinTokenLength => _minTokenLength;
 
@@ -288,6 +293,7 @@ public sealed class BasketFeaturizer
         r[23] = (float)riskyLines;
         r[24] = (float)riskyUnits;
         r[25] = (float)riskySpend;
+        _lineModel.Score(basket, r[26..]);
     }
 
     internal FeaturizerStateDto ToDto() => new()
@@ -301,6 +307,7 @@ public sealed class BasketFeaturizer
         ModelWords = _modelWords.ToDto(),
         CategoryRisk = _categoryRisk.ToDto(),
         MakeRisk = _makeRisk.ToDto(),
+        LineModel = _lineModel.ToDto(),
     };
 
     internal static BasketFeaturizer FromDto(FeaturizerStateDto? dto)
@@ -328,6 +335,7 @@ public sealed class BasketFeaturizer
             EncodingTable.FromDto(dto.ModelWords, "modelWords"),
             EncodingTable.FromDto(dto.CategoryRisk, "categoryRisk"),
             EncodingTable.FromDto(dto.MakeRisk, "makeRisk"),
+            LineRiskModel.FromDto(dto.LineModel, dto.MinTokenLength),
             dto.MinTokenLength);
     }
 

@@ -15,6 +15,7 @@ public enum FeatureGroupKind
     ModelWordRisk,
     CategoryRisk,
     MakeRisk,
+    LineRisk,
 }
 
 /// <summary>

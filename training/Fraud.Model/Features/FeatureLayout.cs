@@ -68,6 +68,10 @@ internal static class FeatureLayout
         ("risky_lines", FeatureGroupKind.ModelRisk),
         ("risky_units", FeatureGroupKind.ModelRisk),
         ("risky_lines_amount", FeatureGroupKind.ModelRisk),
+        ("line_model_score", FeatureGroupKind.LineRisk),
+        ("line_model_riskiest_line", FeatureGroupKind.LineRisk),
+        ("line_model_second_line", FeatureGroupKind.LineRisk),
+        ("line_model_spread", FeatureGroupKind.LineRisk),
     ];
 
     public static (string[] Names, FeatureGroup[] Groups, int[] GroupOf) Build(string[] categories, string[] makes, int featureCount)

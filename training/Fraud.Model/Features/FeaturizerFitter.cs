@@ -74,6 +74,17 @@ public static class FeaturizerFitter
         var keys = counters.Select(c => c.FrequentKeys(options.MinEncodingCount)).ToArray();
         var indexes = keys.Select(EncodingTable.BuildIndex).ToArray();
 
+        // The line model, like the encodings, is fitted once on every training row (for scoring) and once per
+        // fold without that fold (for the fold's own training rows). The fits are independent, so they run in
+        // parallel without changing any result.
+        var lines = LineRiskModel.Encoded.Build(baskets, options.MinTokenLength, options.MinEncodingCount);
+        var lineModels = new LineRiskModel[folds + 1];
+        Parallel.For(
+            0,
+            folds + 1,
+            new ParallelOptions { CancellationToken = cancellationToken },
+            i => lineModels[i] = LineRiskModel.Fit(lines, labels, fold, i == folds ? -1 : i, options, unchecked((seed * 31) + i), cancellationToken));
+
         BasketFeaturizer Build(int heldOut)
         {
             var frauds = heldOut < 0 ? foldFrauds.Sum() : foldFrauds.Sum() - foldFrauds[heldOut];
@@ -85,7 +96,8 @@ public static class FeaturizerFitter
                 t[i] = counters[i].Build(keys[i], indexes[i], options.MinEncodingCount, options.Smoothing, prior, heldOut);
             }
 
-            return new BasketFeaturizer(categoryVocabulary, makeVocabulary, t[0], t[1], t[2], t[3], t[4], options.MinTokenLength);
+            var lineModel = lineModels[heldOut < 0 ? folds : heldOut];
+            return new BasketFeaturizer(categoryVocabulary, makeVocabulary, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
         }
 
         var final = Build(-1);

@@ -24,6 +24,15 @@ public sealed record FeaturizerOptions
     /// <summary>Shortest model-name word that is encoded.</summary>
     public int MinTokenLength { get; init; } = 2;
 
+    /// <summary>Passes over the training rows when fitting the line model (<see cref="LineRiskModel"/>).</summary>
+    public int LineModelEpochs { get; init; } = 8;
+
+    /// <summary>AdaGrad step size of the line model.</summary>
+    public double LineModelLearningRate { get; init; } = 0.05;
+
+    /// <summary>L2 shrinkage of the line model's weights, per update.</summary>
+    public double LineModelL2 { get; init; } = 1e-5;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxCategories, nameof(MaxCategories));
@@ -33,5 +42,8 @@ public sealed record FeaturizerOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Smoothing, nameof(Smoothing));
         ArgumentOutOfRangeException.ThrowIfLessThan(Folds, 2, nameof(Folds));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinTokenLength, 1, nameof(MinTokenLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LineModelEpochs, 1, nameof(LineModelEpochs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LineModelLearningRate, nameof(LineModelLearningRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(LineModelL2, nameof(LineModelL2));
     }
 }

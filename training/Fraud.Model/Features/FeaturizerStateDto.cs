@@ -22,4 +22,6 @@ public sealed class FeaturizerStateDto
     public EncodingTableDto CategoryRisk { get; set; } = new();
 
     public EncodingTableDto MakeRisk { get; set; } = new();
+
+    public LineRiskModelDto LineModel { get; set; } = new();
 }

@@ -86,6 +86,24 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void EnsembleMembersAreAveragedIntoOneDeterministicModel()
+    {
+        var rows = fixture.TrainBaskets.Take(4000).ToList();
+        var labels = fixture.TrainLabels.Take(4000).ToList();
+        var options = fixture.Options.WithParameter("num_rounds", "20").WithParameter("min_rounds", "0").WithParameter("ensemble_members", "3");
+        var first = ModelTrainer.Train(rows, labels, options);
+        var again = ModelTrainer.Train(rows, labels, options with { Threads = 1 });
+        var single = ModelTrainer.Train(rows, labels, options.WithParameter("ensemble_members", "1"));
+
+        Assert.Equal(first.Model.ModelId, again.Model.ModelId);
+        Assert.NotEqual(single.Model.ModelId, first.Model.ModelId);
+        Assert.True(first.Card.TreeCount > single.Card.TreeCount, $"3 members gave {first.Card.TreeCount} trees, one model {single.Card.TreeCount}");
+        Assert.Equal("3", first.Card.Parameters["ensemble_members"]);
+        var ex = Assert.Throws<ArgumentException>(() => options.WithParameter("ensemble_members", "0"));
+        Assert.Contains("ensemble_members", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RefusesLabelsThatDoNotMatchTheBaskets()
     {
         var ex = Assert.Throws<ArgumentException>(() => ModelTrainer.Train(fixture.TrainBaskets, fixture.TrainLabels.Take(10).ToList(), fixture.Options));

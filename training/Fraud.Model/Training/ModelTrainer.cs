@@ -82,11 +82,7 @@ public static class ModelTrainer
 
         var curve = new List<BoostingRound>();
         var gbdtOptions = options.Gbdt with { Seed = options.Seed, Threads = options.Threads };
-        var trees = GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, validY, round =>
-        {
-            curve.Add(round);
-            progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (double)round.Round / gbdtOptions.NumRounds));
-        }, cancellationToken);
+        var trees = TrainTrees(trainX, trainY, trainLabels, validX, validY, options, gbdtOptions, curve, progress, cancellationToken);
 
         progress?.Invoke(new TrainingProgress("baseline", "logistic regression on the same features"));
         var baseline = LogisticRegression.Train(trainX, trainY, new LogisticOptions { Threads = options.Threads });
@@ -151,6 +147,61 @@ public static class ModelTrainer
             LearningCurve = curve,
             Baseline = new BaselineModel(featurizer, baseline, baselineCalibrator),
         };
+    }
+
+    /// <summary>
+    /// One tree ensemble, or <see cref="TrainingOptions.EnsembleMembers"/> of them averaged: member i learns from the
+    /// training rows outside stratified fold i, with its own seed, and stops early on the validation rows. The
+    /// learning curve is the first member's.
+    /// </summary>
+    private static GbdtModel TrainTrees(
+        FeatureMatrix trainX,
+        float[] trainY,
+        bool[] trainLabels,
+        FeatureMatrix validX,
+        float[] validY,
+        TrainingOptions options,
+        GbdtOptions gbdtOptions,
+        List<BoostingRound> curve,
+        Action<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var members = options.EnsembleMembers;
+        if (members == 1)
+        {
+            return GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, validY, round =>
+            {
+                curve.Add(round);
+                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (double)round.Round / gbdtOptions.NumRounds));
+            }, cancellationToken);
+        }
+
+        var fold = FeaturizerFitter.StratifiedFolds(trainLabels, members, unchecked(options.Seed + 7919));
+        var models = new GbdtModel[members];
+        for (var m = 0; m < members; m++)
+        {
+            var member = m;
+            var rows = Enumerable.Range(0, trainY.Length).Where(r => fold[r] != member).ToArray();
+            var x = new FeatureMatrix(rows.Length, trainX.Columns);
+            var y = new float[rows.Length];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                trainX.Row(rows[i]).CopyTo(x.Row(i));
+                y[i] = trainY[rows[i]];
+            }
+
+            models[m] = GbdtTrainer.Train(x, y, gbdtOptions with { Seed = unchecked(gbdtOptions.Seed + member) }, validX, validY, round =>
+            {
+                if (member == 0)
+                {
+                    curve.Add(round);
+                }
+
+                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"member {member + 1}/{members}, round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (member + ((double)round.Round / gbdtOptions.NumRounds)) / members));
+            }, cancellationToken);
+        }
+
+        return GbdtModel.Average(models);
     }
 
     /// <summary>

@@ -46,6 +46,15 @@ public sealed record TrainingOptions
 
     public FeaturizerOptions Featurizer { get; init; } = new();
 
+    /// <summary>
+    /// Tree ensembles averaged into the model. With k &gt; 1 the training rows are cut into k stratified folds and
+    /// member i learns from every fold but the i-th (each stopping early on the validation rows), so together the
+    /// members see every training row while each sees a different subset. 1 (the default) trains a single ensemble
+    /// on all training rows: 4 members gained only +0.0015 PR-AUC on the fraud bench (mean of split seeds 1-3) for
+    /// four times the trees, which nearly doubled scoring latency (docs/model.md).
+    /// </summary>
+    public int EnsembleMembers { get; init; } = 1;
+
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Platt;
 
     /// <summary>The review threshold is the lowest probability whose flagged baskets reach this precision on validation data.</summary>
@@ -80,6 +89,7 @@ public sealed record TrainingOptions
         return new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["seed"] = Text(Seed),
+            ["ensemble_members"] = Text(EnsembleMembers),
             ["threads"] = Text(Threads),
             ["num_rounds"] = Text(g.NumRounds),
             ["learning_rate"] = Text(g.LearningRate),
@@ -160,6 +170,7 @@ public sealed record TrainingOptions
             "line_model_epochs" => this with { Featurizer = f with { LineModelEpochs = Int(k, value) } },
             "line_model_learning_rate" => this with { Featurizer = f with { LineModelLearningRate = Real(k, value) } },
             "line_model_l2" => this with { Featurizer = f with { LineModelL2 = Real(k, value) } },
+            "ensemble_members" => this with { EnsembleMembers = Int(k, value) },
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
@@ -184,6 +195,8 @@ public sealed record TrainingOptions
         Gbdt.Validate();
         Featurizer.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EnsembleMembers, 1, nameof(EnsembleMembers));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(EnsembleMembers, 16, nameof(EnsembleMembers));
         ArgumentOutOfRangeException.ThrowIfNegative(ImportanceSampleRows, nameof(ImportanceSampleRows));
         CheckFraction(ReviewPrecision, nameof(ReviewPrecision));
         CheckFraction(DeclinePrecision, nameof(DeclinePrecision));

@@ -27,11 +27,11 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     private readonly List<PredictionRecord> _pending = [];
     private readonly string _instance;
     private readonly Task _loop;
+    private readonly Lazy<Task> _disposal;
     private long _sequence;
     private long _dropped;
     private long _written;
     private bool _containerReady;
-    private int _disposed;
 
     public BufferedPredictionLog(IBlobStore store, PredictionLogOptions? options = null, FraudMetrics? metrics = null, TimeProvider? clock = null, ILogger? logger = null)
     {
@@ -51,6 +51,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             SingleReader = true,
             SingleWriter = false,
         });
+        _disposal = new Lazy<Task>(DisposeCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         _loop = Task.Run(RunAsync);
     }
 
@@ -80,23 +81,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         await _flushGate.WaitAsync(ct);
         try
         {
-            while (_channel.Reader.TryRead(out var record))
-            {
-                _pending.Add(record);
-            }
-
-            if (_pending.Count == 0)
-            {
-                return;
-            }
-
-            if (!_containerReady)
-            {
-                await _store.CreateContainerIfNotExistsAsync(Containers.Predictions, ct);
-                _containerReady = true;
-            }
-
-            await WritePendingAsync(ct);
+            await FlushHeldAsync(ct);
         }
         finally
         {
@@ -104,34 +89,77 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the background loop and writes every record accepted before the call. Every caller, concurrent or later,
+    /// waits for that same final write; what the store refuses at this point is logged and counted as dropped.
+    /// </summary>
+    // Every caller awaits the one disposal: this used to return at once to any caller but the first, so a second
+    // owner disposing at the same time carried on while the records were still being written. (The handler test's
+    // missing blob was this same pattern one level up, outside this class: WebApplicationFactory and the app's own
+    // RunAsync both dispose the service provider, and the second ServiceProvider.DisposeAsync returns at once without
+    // reaching this log, dotnet/aspnetcore#40271; the handler's PredictionLogFlusher is what covers that.)
+    public ValueTask DisposeAsync() => new(_disposal.Value);
+
+    private async Task DisposeCoreAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        _channel.Writer.TryComplete();
+
+        // Only the wait between flushes is cancelled: a flush already under way runs to its end (see RunAsync), so a
+        // batch whose write landed is never written a second time by the final flush below.
+        await _stopping.CancelAsync();
+        await _loop;
+
+        await _flushGate.WaitAsync();
+        try
+        {
+            await FlushHeldAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Nothing retries after this: what is left is lost, so it is counted as dropped and logged, never thrown
+            // past the container's disposal (which would skip every service disposed after this one).
+            var lost = _pending.Count;
+            _pending.Clear();
+            Interlocked.Add(ref _dropped, lost);
+            _metrics?.PredictionLogDroppedCounter.Add(lost);
+            if (ex is BlobStoreException or IOException or HttpRequestException)
+            {
+                _logger.LogError(ex, "Prediction log: {Count} records could not be written at shutdown.", lost);
+            }
+            else
+            {
+                // Counts and types only: a record's basket must never reach the logs.
+                _logger.LogError("Prediction log: {Count} records could not be written at shutdown ({Error}).", lost, ex.GetType().Name);
+            }
+        }
+        finally
+        {
+            // The gate and the token source are left undisposed on purpose: neither holds an OS handle here, and a
+            // FlushAsync that races disposal (a host stopping twice) must find them usable; it then has nothing to write.
+            _flushGate.Release();
+        }
+    }
+
+    // Callers hold _flushGate.
+    private async Task FlushHeldAsync(CancellationToken ct)
+    {
+        while (_channel.Reader.TryRead(out var record))
+        {
+            _pending.Add(record);
+        }
+
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        _channel.Writer.TryComplete();
-        await _stopping.CancelAsync();
-        try
+        if (!_containerReady)
         {
-            await _loop;
-        }
-        catch (OperationCanceledException)
-        {
+            await _store.CreateContainerIfNotExistsAsync(Containers.Predictions, ct);
+            _containerReady = true;
         }
 
-        try
-        {
-            await FlushAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is BlobStoreException or IOException or HttpRequestException)
-        {
-            _logger.LogError(ex, "Prediction log: {Count} records could not be written at shutdown.", _pending.Count);
-        }
-
-        _stopping.Dispose();
-        _flushGate.Dispose();
+        await WritePendingAsync(ct);
     }
 
     private async Task RunAsync()
@@ -149,11 +177,9 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
 
             try
             {
-                await FlushAsync(_stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                // Not cancelled by disposal: abandoning a write mid-way can leave it stored yet still pending (a
+                // remote store may commit before the caller stops waiting), and the final flush would store it twice.
+                await FlushAsync(CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -1,0 +1,179 @@
+using System.Diagnostics.Metrics;
+using Fraud.Monitoring.Telemetry;
+using Fraud.Registry.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Fraud.Monitoring.Tests;
+
+/// <summary>
+/// Disposal is the prediction log's last flush: every record accepted before <c>DisposeAsync</c> must be stored, once,
+/// when any <c>DisposeAsync</c> call completes, including a second owner's and one that lands while a periodic flush is
+/// in flight.
+/// </summary>
+public sealed class PredictionLogDisposalTests
+{
+    private const int Iterations = 200;
+    private static readonly DateTimeOffset Noon = new(2026, 3, 14, 12, 15, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task EveryAcceptedRecordIsStoredExactlyOnceWhenDisposeCompletes()
+    {
+        var failures = new List<string>();
+        // Iterations are independent (a store and a log each); a few at a time keep the test quick on a small machine.
+        await Parallel.ForAsync(0, Iterations, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (iteration, ct) =>
+        {
+            using var temp = new TempStore();
+            var store = new SlowStore(temp.Store);
+            var count = iteration * 7 % 26;
+            var log = new BufferedPredictionLog(store, new PredictionLogOptions
+            {
+                // Small intervals and blobs keep a periodic flush of several slow writes in flight at disposal.
+                FlushInterval = TimeSpan.FromMilliseconds(1 + (iteration % 3)),
+                MaxRecordsPerBlob = 6 + (iteration % 5),
+                InstanceId = $"it{iteration}",
+            });
+
+            var expected = new List<string>();
+            for (var i = 0; i < count; i++)
+            {
+                var id = $"i{iteration}-r{i}";
+                Assert.True(log.TryWrite(TestData.Record(id, Noon.AddHours(i % 2))));
+                expected.Add(id);
+                if (i == count / 2)
+                {
+                    await Task.Delay(1 + (iteration % 2), ct);
+                }
+            }
+
+            if (iteration % 2 == 0)
+            {
+                await log.DisposeAsync();
+                await CheckAsync("dispose");
+            }
+            else
+            {
+                // Two owners dispose at once (as a host's factory and its app both dispose the container): the one
+                // that arrives second must not return before the records are stored either.
+                var first = log.DisposeAsync().AsTask();
+                var second = log.DisposeAsync().AsTask();
+                await second;
+                await CheckAsync("second dispose");
+                await first;
+            }
+
+            async Task CheckAsync(string after)
+            {
+                var stored = (await new PredictionLogReader(temp.Store).ReadAllAsync(ct).ToListAsync(ct)).Select(r => r.Basket.Id).ToList();
+                var missing = expected.Except(stored, StringComparer.Ordinal).Count();
+                var duplicated = stored.Count - stored.Distinct(StringComparer.Ordinal).Count();
+                if (missing > 0 || duplicated > 0 || stored.Count != expected.Count)
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"iteration {iteration} ({count} records, after {after}): {missing} missing, {duplicated} duplicated");
+                    }
+                }
+            }
+        });
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {Iterations} iterations lost or duplicated records:\n{string.Join('\n', failures.Order(StringComparer.Ordinal).Take(15))}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RecordsTheStoreRefusesAtDisposeAreCountedAndLoggedNotThrown(bool storeError)
+    {
+        using var temp = new TempStore();
+        using var metrics = new FraudMetrics();
+        long counted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == FraudMetrics.PredictionLogDropped)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        listener.Start();
+        Exception failure = storeError ? new BlobStoreException("unavailable", 503, "ServerBusy") : new UnauthorizedAccessException("denied");
+        var logger = new ListLogger();
+
+        var log = new BufferedPredictionLog(new SlowStore(temp.Store, failure), new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }, metrics, logger: logger);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(log.TryWrite(TestData.Record($"b-{i}", Noon)));
+        }
+
+        await log.DisposeAsync();
+
+        Assert.Equal(5, log.Dropped);
+        Assert.Equal(5, Interlocked.Read(ref counted));
+        Assert.Equal(0, log.Written);
+        var error = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("5 records", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("b-", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A store with a remote store's timing: each write takes a moment and lands even when the caller stops waiting
+    /// (it then sees the cancellation, as with a request whose response never arrived); or every write fails.
+    /// </summary>
+    private sealed class SlowStore(IBlobStore inner, Exception? failure = null) : IBlobStore
+    {
+        public string Description => inner.Description;
+
+        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => inner.CreateContainerIfNotExistsAsync(container, ct);
+
+        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
+
+        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) =>
+            inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
+
+        public async Task<string> PutAsync(
+            string container,
+            string name,
+            ReadOnlyMemory<byte> content,
+            BlobWriteCondition condition = default,
+            string contentType = "application/octet-stream",
+            CancellationToken ct = default)
+        {
+            await Task.Delay(1, CancellationToken.None);
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            var etag = await inner.PutAsync(container, name, content, condition, contentType, CancellationToken.None);
+            ct.ThrowIfCancellationRequested();
+            return etag;
+        }
+
+        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) =>
+            inner.UploadAsync(container, name, content, contentType, ct);
+
+        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
+
+        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            lock (Entries)
+            {
+                Entries.Add((logLevel, formatter(state, exception)));
+            }
+        }
+    }
+}

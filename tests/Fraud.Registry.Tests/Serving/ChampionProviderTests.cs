@@ -70,16 +70,17 @@ public sealed class ChampionProviderTests : IDisposable
         await _registry.RegisterAsync(TestModels.A, new RegistrationInfo());
         await _registry.RegisterAsync(TestModels.B, new RegistrationInfo());
         await using var provider = new ChampionProvider(_registry, FastPoll);
-        var changes = new List<string>();
-        provider.ModelChanged += m => changes.Add(m.Version);
+        // The event is raised on the polling thread just after Current changes, so wait for both.
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        provider.ModelChanged += m => changes.Enqueue(m.Version);
         await provider.StartAsync();
 
         await _registry.PromoteAsync("2", ModelAliases.Champion, "better");
         var clock = Stopwatch.StartNew();
-        await WaitUntil(() => provider.Current?.Version == "2", TimeSpan.FromSeconds(20));
+        await WaitUntil(() => provider.Current?.Version == "2" && !changes.IsEmpty, TimeSpan.FromSeconds(20));
 
         Assert.Equal(TestModels.B.Model.ModelId, provider.Current!.Model.ModelId);
-        Assert.Equal(["2"], changes);
+        Assert.Equal(["2"], changes.ToArray());
         Console.WriteLine($"[swap] file store, poll {FastPoll.TotalMilliseconds} ms: promotion reached the provider in {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Fraud.Monitoring.Telemetry;
 using Fraud.Registry.Storage;
 using Microsoft.Extensions.Logging;
@@ -86,17 +85,7 @@ public sealed class PredictionLogDisposalTests
     {
         using var temp = new TempStore();
         using var metrics = new FraudMetrics();
-        long counted = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == FraudMetrics.PredictionLogDropped)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
-        listener.Start();
+        using var counted = new CounterTotal(metrics, FraudMetrics.PredictionLogDropped);
         Exception failure = storeError ? new BlobStoreException("unavailable", 503, "ServerBusy") : new UnauthorizedAccessException("denied");
         var logger = new ListLogger();
 
@@ -109,7 +98,7 @@ public sealed class PredictionLogDisposalTests
         await log.DisposeAsync();
 
         Assert.Equal(5, log.Dropped);
-        Assert.Equal(5, Interlocked.Read(ref counted));
+        Assert.Equal(5, counted.Total);
         Assert.Equal(0, log.Written);
         var error = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
         Assert.Contains("5 records", error.Message, StringComparison.Ordinal);

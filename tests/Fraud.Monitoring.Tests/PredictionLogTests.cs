@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Fraud.Model;
 using Fraud.Monitoring.Telemetry;
@@ -81,24 +80,14 @@ public sealed partial class PredictionLogTests(AzuriteFixture azurite) : IClassF
     {
         using var temp = new TempStore();
         using var metrics = new FraudMetrics();
-        long dropped = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == FraudMetrics.PredictionLogDropped)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref dropped, value));
-        listener.Start();
+        using var dropped = new CounterTotal(metrics, FraudMetrics.PredictionLogDropped);
 
         await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { Capacity = 10, FlushInterval = TimeSpan.FromHours(1) }, metrics);
         var accepted = Enumerable.Range(0, 25).Count(i => log.TryWrite(TestData.Record($"b-{i}", Noon)));
 
         Assert.Equal(10, accepted);
         Assert.Equal(15, log.Dropped);
-        Assert.Equal(15, Interlocked.Read(ref dropped));
+        Assert.Equal(15, dropped.Total);
 
         await log.FlushAsync();
         Assert.True(log.TryWrite(TestData.Record("after-flush", Noon)), "the buffer has room again after a flush");

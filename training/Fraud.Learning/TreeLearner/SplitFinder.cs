@@ -19,28 +19,7 @@ internal readonly struct SplitFinder(double l2, int minDataInLeaf, double minHes
         var missing = histogram[bins];
 
         // Missing values go right: left = bins [0, t].
-        double leftG = 0, leftH = 0;
-        var leftC = 0;
-        for (var t = 0; t < bins; t++)
-        {
-            var bin = histogram[t];
-            if (bin.Count == 0)
-            {
-                // Same partition as the previous threshold, which already won any tie.
-                continue;
-            }
-
-            leftG += bin.Gradient;
-            leftH += bin.Hessian;
-            leftC += bin.Count;
-            if (sumCount - leftC < minDataInLeaf)
-            {
-                // The right side only shrinks from here on.
-                break;
-            }
-
-            Consider(ref best, feature, t, defaultLeft: false, leftG, leftH, leftC, sumGradient, sumHessian, sumCount, parentScore);
-        }
+        Scan(histogram[..bins], defaultLeft: false, 0, 0, 0, ref best, feature, sumGradient, sumHessian, sumCount, parentScore);
 
         if (missing.Count == 0)
         {
@@ -53,30 +32,37 @@ internal readonly struct SplitFinder(double l2, int minDataInLeaf, double minHes
             return best;
         }
 
-        // Missing values go left: left = missing + bins [0, t].
-        leftG = missing.Gradient;
-        leftH = missing.Hessian;
-        leftC = missing.Count;
-        for (var t = 0; t < bins - 1; t++)
+        // Missing values go left: left = missing + bins [0, t], up to the last bin but one (all bins left leaves
+        // nothing on the right).
+        Scan(histogram[..Math.Max(0, bins - 1)], defaultLeft: true, missing.Gradient, missing.Hessian, missing.Count, ref best, feature, sumGradient, sumHessian, sumCount, parentScore);
+        return best;
+    }
+
+    /// <summary>Tries every threshold over <paramref name="bins"/>, the left side starting from the given sums.</summary>
+    private void Scan(
+        ReadOnlySpan<HistogramBin> bins, bool defaultLeft, double leftG, double leftH, int leftC,
+        ref SplitCandidate best, int feature, double sumG, double sumH, int sumC, double parentScore)
+    {
+        for (var t = 0; t < bins.Length; t++)
         {
-            var bin = histogram[t];
+            var bin = bins[t];
             if (bin.Count == 0)
             {
+                // Same partition as the previous threshold, which already won any tie.
                 continue;
             }
 
             leftG += bin.Gradient;
             leftH += bin.Hessian;
             leftC += bin.Count;
-            if (sumCount - leftC < minDataInLeaf)
+            if (sumC - leftC < minDataInLeaf)
             {
+                // The right side only shrinks from here on.
                 break;
             }
 
-            Consider(ref best, feature, t, defaultLeft: true, leftG, leftH, leftC, sumGradient, sumHessian, sumCount, parentScore);
+            Consider(ref best, feature, t, defaultLeft, leftG, leftH, leftC, sumG, sumH, sumC, parentScore);
         }
-
-        return best;
     }
 
     private void Consider(

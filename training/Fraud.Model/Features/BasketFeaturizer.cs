@@ -121,6 +121,7 @@ public sealed class BasketFeaturizer
         Span<int> makeHash = n <= 64 ? stackalloc int[n] : new int[n];
         Span<int> goodsHash = n <= 64 ? stackalloc int[n] : new int[n];
         Span<double> amounts = n <= 64 ? stackalloc double[n] : new double[n];
+        Span<double> lineScores = n <= 64 ? stackalloc double[n] : new double[n];
         Span<char> categoryBuffer = stackalloc char[TextKeys.MaxKeyLength];
 
         double total = 0, priceSum = 0, priceSquares = 0, maxPrice = double.MinValue, minPrice = double.MaxValue;
@@ -139,7 +140,7 @@ public sealed class BasketFeaturizer
         for (var i = 0; i < n; i++)
         {
             var item = items[i];
-            var price = double.IsFinite(item.CashPrice) && item.CashPrice > 0 ? item.CashPrice : 0;
+            var price = LineKeys.Price(item);
             var quantity = Math.Max(1, item.Quantity);
             var amount = price * quantity;
             amounts[i] = amount;
@@ -216,6 +217,7 @@ public sealed class BasketFeaturizer
             goodsWeighted += goodsRisk * amount;
             goodsMinCount = Math.Min(goodsMinCount, goodsCount);
             goodsUnseen += goodsCount == 0 ? 1 : 0;
+            lineScores[i] = _lineModel.LineScore(category, make, model, goods, price, quantity);
             // Value bought of items with a fraud history: the resale-value signal, learnt from labels rather than assumed.
             var lineRisk = Math.Max(modelRisk, goodsRisk);
             riskWeightedSpend += amount * lineRisk / _models.Prior;
@@ -293,7 +295,7 @@ public sealed class BasketFeaturizer
         r[23] = (float)riskyLines;
         r[24] = (float)riskyUnits;
         r[25] = (float)riskySpend;
-        _lineModel.Score(basket, r[26..]);
+        _lineModel.Summarise(lineScores, units, total, r[26..]);
     }
 
     internal FeaturizerStateDto ToDto() => new()

@@ -14,7 +14,7 @@ internal static class LineKeys
     /// <summary>Most model-name words a line contributes (names are at most 256 characters; real ones have ~10 words).</summary>
     public const int MaxWords = 48;
 
-    /// <summary>Room a caller must give <see cref="Collect"/> for one line.</summary>
+    /// <summary>Room a caller must give <c>Collect</c> for one line.</summary>
     public const int MaxKeysPerLine = 15 + MaxWords;
 
     private const ulong Offset = 14695981039346656037UL;
@@ -42,43 +42,75 @@ internal static class LineKeys
         BasketUnits,
     }
 
-    /// <summary>Room a caller must give <see cref="CollectBasket"/>.</summary>
+    /// <summary>Room a caller must give <see cref="CollectBasket(int, int, double, Span{ulong}, Span{float})"/>.</summary>
     public const int MaxBasketKeys = 3;
 
     /// <summary>
     /// Keys of the basket as a whole, which the line model adds outside its soft maximum: how many lines and units
     /// and how much money. Without them every extra line could only raise the basket's score.
     /// </summary>
-    public static int CollectBasket(Basket basket, Span<ulong> keys, Span<float> values)
+    public static int CollectBasket(int lines, int units, double total, Span<ulong> keys, Span<float> values)
     {
-        var lines = basket.Items.Count;
-        var units = 0;
-        foreach (var item in basket.Items)
-        {
-            units += Math.Max(1, item.Quantity);
-        }
-
         keys[0] = Int(Start(Kind.BasketLines), Math.Min(lines, 12));
         keys[1] = Int(Start(Kind.BasketUnits), Math.Min(units, 16));
-        keys[2] = Int(Start(Kind.BasketTotalBand), PriceBand(double.IsFinite(basket.TotalAmount) ? basket.TotalAmount : 0));
+        keys[2] = Int(Start(Kind.BasketTotalBand), PriceBand(total));
         values[..MaxBasketKeys].Fill(1);
         return MaxBasketKeys;
     }
 
-    /// <summary>
-    /// Writes the line's keys and their values into <paramref name="keys"/> and <paramref name="values"/>
-    /// (each at least <see cref="MaxKeysPerLine"/> long) and returns how many there are.
-    /// </summary>
+    /// <summary>The basket keys from the basket itself, counting units and money as the featurizer does.</summary>
+    public static int CollectBasket(Basket basket, Span<ulong> keys, Span<float> values)
+    {
+        var units = 0;
+        double total = 0;
+        foreach (var item in basket.Items)
+        {
+            var quantity = Math.Max(1, item.Quantity);
+            units += quantity;
+            total += Price(item) * quantity;
+        }
+
+        return CollectBasket(basket.Items.Count, units, total, keys, values);
+    }
+
+    /// <summary>A line's price as the featurizer reads it: non-finite or negative prices count as 0.</summary>
+    public static double Price(BasketItem item) => double.IsFinite(item.CashPrice) && item.CashPrice > 0 ? item.CashPrice : 0;
+
+    /// <summary>The keys of <paramref name="item"/>, normalising its fields first (fitting and explanations).</summary>
     public static int Collect(BasketItem item, int minTokenLength, Span<ulong> keys, Span<float> values)
     {
         Span<char> categoryBuffer = stackalloc char[TextKeys.MaxKeyLength];
         var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
-        var make = TextKeys.Trim(item.Make);
-        var model = TextKeys.Trim(item.Model);
-        var goods = TextKeys.Trim(item.GoodsCode);
-        var price = double.IsFinite(item.CashPrice) && item.CashPrice > 0 ? item.CashPrice : 0;
+        return Collect(
+            category,
+            TextKeys.Trim(item.Make),
+            TextKeys.Trim(item.Model),
+            TextKeys.Trim(item.GoodsCode),
+            Price(item),
+            Math.Max(1, item.Quantity),
+            minTokenLength,
+            keys,
+            values);
+    }
+
+    /// <summary>
+    /// Writes the keys of a line whose fields are already normalised (category key, trimmed make, model and goods
+    /// code, price as <see cref="Price"/>, quantity at least 1) into <paramref name="keys"/> and
+    /// <paramref name="values"/> (each at least <see cref="MaxKeysPerLine"/> long) and returns how many there are.
+    /// The featurizer calls this with the spans it has already normalised for the encodings.
+    /// </summary>
+    public static int Collect(
+        ReadOnlySpan<char> category,
+        ReadOnlySpan<char> make,
+        ReadOnlySpan<char> model,
+        ReadOnlySpan<char> goods,
+        double price,
+        int quantity,
+        int minTokenLength,
+        Span<ulong> keys,
+        Span<float> values)
+    {
         var band = PriceBand(price);
-        var quantity = Math.Max(1, item.Quantity);
         var n = 0;
 
         void Put(ulong key, float value, Span<ulong> k, Span<float> v)

@@ -50,47 +50,27 @@ internal sealed class LineRiskModel
     {
         Span<ulong> keys = stackalloc ulong[LineKeys.MaxKeysPerLine];
         Span<float> values = stackalloc float[LineKeys.MaxKeysPerLine];
-        var n = LineKeys.Collect(item, MinTokenLength, keys, values);
-        double score = 0;
-        for (var k = 0; k < n; k++)
-        {
-            if (_index.TryGetValue(keys[k], out var i))
-            {
-                score += Weights[i] * values[k];
-            }
-        }
-
-        return score;
+        return Weigh(keys, values, LineKeys.Collect(item, MinTokenLength, keys, values));
     }
 
-    /// <summary>The basket-level part of the score (size and total), added outside the soft maximum.</summary>
-    public double BasketScore(Basket basket)
+    /// <summary>The score of one line from fields the caller has already normalised (see <see cref="LineKeys"/>).</summary>
+    public double LineScore(ReadOnlySpan<char> category, ReadOnlySpan<char> make, ReadOnlySpan<char> model, ReadOnlySpan<char> goods, double price, int quantity)
     {
-        Span<ulong> keys = stackalloc ulong[LineKeys.MaxBasketKeys];
-        Span<float> values = stackalloc float[LineKeys.MaxBasketKeys];
-        var n = LineKeys.CollectBasket(basket, keys, values);
-        double score = 0;
-        for (var k = 0; k < n; k++)
-        {
-            if (_index.TryGetValue(keys[k], out var i))
-            {
-                score += Weights[i] * values[k];
-            }
-        }
-
-        return score;
+        Span<ulong> keys = stackalloc ulong[LineKeys.MaxKeysPerLine];
+        Span<float> values = stackalloc float[LineKeys.MaxKeysPerLine];
+        return Weigh(keys, values, LineKeys.Collect(category, make, model, goods, price, quantity, MinTokenLength, keys, values));
     }
 
-    /// <summary>Writes the <see cref="OutputCount"/> summaries of <paramref name="basket"/>'s line scores.</summary>
-    public void Score(Basket basket, Span<float> destination)
+    /// <summary>
+    /// Writes the <see cref="OutputCount"/> summaries of a basket's line scores (at least one line): the basket's
+    /// log-odds (bias, basket keys for its size and total, soft maximum of the lines), the riskiest line, the second
+    /// riskiest (<see cref="NoSecondLine"/> for a one-line basket) and the spread above the safest line.
+    /// </summary>
+    public void Summarise(ReadOnlySpan<double> lineScores, int units, double total, Span<float> destination)
     {
-        var items = basket.Items;
         double max = double.NegativeInfinity, second = double.NegativeInfinity, min = double.PositiveInfinity;
-        Span<double> scores = items.Count <= 64 ? stackalloc double[items.Count] : new double[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        foreach (var s in lineScores)
         {
-            var s = LineScore(items[i]);
-            scores[i] = s;
             if (s > max)
             {
                 (second, max) = (max, s);
@@ -103,23 +83,34 @@ internal sealed class LineRiskModel
             min = Math.Min(min, s);
         }
 
-        if (items.Count == 0)
-        {
-            destination[..OutputCount].Fill(NoSecondLine);
-            return;
-        }
-
         double sum = 0, spread = 0;
-        foreach (var s in scores)
+        foreach (var s in lineScores)
         {
             sum += Math.Exp(s - max);
             spread += s - min;
         }
 
-        destination[0] = (float)(Bias + BasketScore(basket) + max + Math.Log(sum));
+        Span<ulong> keys = stackalloc ulong[LineKeys.MaxBasketKeys];
+        Span<float> values = stackalloc float[LineKeys.MaxBasketKeys];
+        var basket = Weigh(keys, values, LineKeys.CollectBasket(lineScores.Length, units, total, keys, values));
+        destination[0] = (float)(Bias + basket + max + Math.Log(sum));
         destination[1] = (float)max;
-        destination[2] = items.Count > 1 ? (float)second : NoSecondLine;
+        destination[2] = lineScores.Length > 1 ? (float)second : NoSecondLine;
         destination[3] = (float)spread;
+    }
+
+    private double Weigh(ReadOnlySpan<ulong> keys, ReadOnlySpan<float> values, int count)
+    {
+        double score = 0;
+        for (var k = 0; k < count; k++)
+        {
+            if (_index.TryGetValue(keys[k], out var i))
+            {
+                score += Weights[i] * values[k];
+            }
+        }
+
+        return score;
     }
 
     public LineRiskModelDto ToDto() => new() { Keys = Keys, Weights = Weights, Bias = Bias };

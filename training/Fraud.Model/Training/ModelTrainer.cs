@@ -167,29 +167,13 @@ public static class ModelTrainer
         CancellationToken cancellationToken)
     {
         var members = options.EnsembleMembers;
-        if (members == 1)
-        {
-            return GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, validY, round =>
-            {
-                curve.Add(round);
-                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (double)round.Round / gbdtOptions.NumRounds));
-            }, cancellationToken);
-        }
-
-        var fold = FeaturizerFitter.StratifiedFolds(trainLabels, members, unchecked(options.Seed + 7919));
+        var fold = members == 1 ? null : FeaturizerFitter.StratifiedFolds(trainLabels, members, unchecked(options.Seed + 7919));
         var models = new GbdtModel[members];
         for (var m = 0; m < members; m++)
         {
             var member = m;
-            var rows = Enumerable.Range(0, trainY.Length).Where(r => fold[r] != member).ToArray();
-            var x = new FeatureMatrix(rows.Length, trainX.Columns);
-            var y = new float[rows.Length];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                trainX.Row(rows[i]).CopyTo(x.Row(i));
-                y[i] = trainY[rows[i]];
-            }
-
+            var (x, y) = fold is null ? (trainX, trainY) : Subset(trainX, trainY, fold, member);
+            var label = members == 1 ? string.Empty : $"member {member + 1}/{members}, ";
             models[m] = GbdtTrainer.Train(x, y, gbdtOptions with { Seed = unchecked(gbdtOptions.Seed + member) }, validX, validY, round =>
             {
                 if (member == 0)
@@ -197,11 +181,26 @@ public static class ModelTrainer
                     curve.Add(round);
                 }
 
-                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"member {member + 1}/{members}, round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (member + ((double)round.Round / gbdtOptions.NumRounds)) / members));
+                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (member + ((double)round.Round / gbdtOptions.NumRounds)) / members));
             }, cancellationToken);
         }
 
         return GbdtModel.Average(models);
+    }
+
+    /// <summary>The training rows outside fold <paramref name="heldOut"/>.</summary>
+    private static (FeatureMatrix X, float[] Y) Subset(FeatureMatrix x, float[] y, int[] fold, int heldOut)
+    {
+        var rows = Enumerable.Range(0, y.Length).Where(r => fold[r] != heldOut).ToArray();
+        var subset = new FeatureMatrix(rows.Length, x.Columns);
+        var labels = new float[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            x.Row(rows[i]).CopyTo(subset.Row(i));
+            labels[i] = y[rows[i]];
+        }
+
+        return (subset, labels);
     }
 
     /// <summary>

@@ -70,8 +70,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             return true;
         }
 
-        Interlocked.Increment(ref _dropped);
-        _metrics?.PredictionLogDroppedCounter.Add(1);
+        CountDropped(1);
         return false;
     }
 
@@ -120,8 +119,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             // past the container's disposal (which would skip every service disposed after this one).
             var lost = _pending.Count;
             _pending.Clear();
-            Interlocked.Add(ref _dropped, lost);
-            _metrics?.PredictionLogDroppedCounter.Add(lost);
+            CountDropped(lost);
             if (ex is BlobStoreException or IOException or HttpRequestException)
             {
                 _logger.LogError(ex, "Prediction log: {Count} records could not be written at shutdown.", lost);
@@ -160,6 +158,12 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         }
 
         await WritePendingAsync(ct);
+    }
+
+    private void CountDropped(int records)
+    {
+        Interlocked.Add(ref _dropped, records);
+        _metrics?.PredictionLogDroppedCounter.Add(records);
     }
 
     private async Task RunAsync()
@@ -231,8 +235,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         if (excess > 0)
         {
             _pending.RemoveRange(0, excess);
-            Interlocked.Add(ref _dropped, excess);
-            _metrics?.PredictionLogDroppedCounter.Add(excess);
+            CountDropped(excess);
         }
     }
 

@@ -26,28 +26,6 @@ public sealed class GbdtModelTests
     }
 
     [Fact]
-    public void AverageOfModelsScoresTheMeanAndExplainsIt()
-    {
-        var (x, y) = SyntheticProblem.Make(2_000, 12, seed: 21, missingRate: 0.2);
-        var options = new GbdtOptions { NumRounds = 15, NumLeaves = 6, MinDataInLeaf = 10, LearningRate = 0.2, BaggingFraction = 0.7, Threads = 1 };
-        var members = new[] { 1, 2, 3 }.Select(seed => GbdtTrainer.Train(x, y, options with { Seed = seed })).ToArray();
-        var average = GbdtModel.Average(members);
-
-        Assert.Equal(members.Sum(m => m.TreeCount), average.TreeCount);
-        var contributions = new double[x.Columns];
-        for (var r = 0; r < 200; r++)
-        {
-            var mean = members.Average(m => m.PredictRaw(x.Row(r)));
-            Assert.Equal(mean, average.PredictRaw(x.Row(r)), 9);
-            var expected = TreeShap.Explain(average, x.Row(r), contributions);
-            Assert.Equal(mean, expected + contributions.Sum(), 6);
-        }
-
-        Assert.Same(members[0], GbdtModel.Average([members[0]]));
-        Assert.Throws<ArgumentException>(() => GbdtModel.Average([]));
-    }
-
-    [Fact]
     public void BatchPredictionEqualsRowByRowPrediction()
     {
         var model = TrainSmall(out var x);

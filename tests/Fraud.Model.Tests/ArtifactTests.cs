@@ -56,15 +56,45 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     [Fact]
     public void RefusesTreesThatReferToMissingFeatures()
     {
-        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["trees"]!["feature_count"] = 3)));
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["trees"]!["feature_count"] = 3)));
         Assert.Contains("trees", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void RefusesEncodingTableWithMissingRisks()
     {
-        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["featurizer"]!["models"]!["risk"] = new JsonArray())));
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["featurizer"]!["models"]!["risk"] = new JsonArray())));
         Assert.Contains("models", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadsAVersionOneFileAsASingleMember()
+    {
+        // Version 1 kept the featurizer and trees at the top level; champions written then must keep serving.
+        var json = JsonNode.Parse(fixture.Model.ToJsonBytes())!;
+        var member = json["members"]![0]!;
+        json["featurizer"] = member["featurizer"]!.DeepClone();
+        json["trees"] = member["trees"]!.DeepClone();
+        json.AsObject().Remove("members");
+        json["schema_version"] = 1;
+
+        var old = FraudModel.FromJson(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.Single(old.Members);
+        Assert.Equal(fixture.Model.ModelId, old.ModelId);
+        foreach (var basket in fixture.TestBaskets.Take(200))
+        {
+            Assert.Equal(fixture.Model.PredictProbability(basket), old.PredictProbability(basket));
+        }
+
+        Assert.Equal(2, JsonNode.Parse(old.ToJsonBytes())!["schema_version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void RefusesAFileWithoutMembers()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"] = new JsonArray())));
+        Assert.Contains("no members", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

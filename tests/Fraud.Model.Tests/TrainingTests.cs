@@ -86,21 +86,54 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
-    public void EnsembleMembersAreAveragedIntoOneDeterministicModel()
+    public void EnsembleMembersLearnTheirOwnEncodingsAndAreAveraged()
     {
-        var rows = fixture.TrainBaskets.Take(4000).ToList();
-        var labels = fixture.TrainLabels.Take(4000).ToList();
-        var options = fixture.Options.WithParameter("num_rounds", "20").WithParameter("min_rounds", "0").WithParameter("ensemble_members", "3");
+        var rows = fixture.TrainBaskets.Take(6000).ToList();
+        var labels = fixture.TrainLabels.Take(6000).ToList();
+        var options = fixture.Options.WithParameter("num_rounds", "30").WithParameter("min_rounds", "0").WithParameter("ensemble_members", "3");
         var first = ModelTrainer.Train(rows, labels, options);
         var again = ModelTrainer.Train(rows, labels, options with { Threads = 1 });
-        var single = ModelTrainer.Train(rows, labels, options.WithParameter("ensemble_members", "1"));
+        var model = first.Model;
 
-        Assert.Equal(first.Model.ModelId, again.Model.ModelId);
-        Assert.NotEqual(single.Model.ModelId, first.Model.ModelId);
-        Assert.True(first.Card.TreeCount > single.Card.TreeCount, $"3 members gave {first.Card.TreeCount} trees, one model {single.Card.TreeCount}");
+        Assert.Equal(model.ModelId, again.Model.ModelId);
+        Assert.Equal(3, model.Members.Count);
         Assert.Equal("3", first.Card.Parameters["ensemble_members"]);
-        var ex = Assert.Throws<ArgumentException>(() => options.WithParameter("ensemble_members", "0"));
+        Assert.Equal(model.Members.Sum(m => m.Trees.TreeCount), first.Card.TreeCount);
+        // Three validation folds of about a fifth each, every row in exactly one part.
+        Assert.InRange(first.Card.ValidationRows, 0.5 * rows.Count, 0.65 * rows.Count);
+        Assert.Equal(rows.Count, first.Card.TrainingRows + first.Card.ValidationRows + first.Card.CalibrationRows + first.Card.TestRows);
+
+        // Members learnt from different rows, so the same basket gets different encodings from each; the model's
+        // log-odds are their mean, and an explanation still adds up to them.
+        var row = new float[model.FeatureCount];
+        var distinct = 0;
+        foreach (var basket in fixture.TestBaskets.Take(50))
+        {
+            var memberRaw = model.Members.Select(m =>
+            {
+                m.Featurizer.Featurize(basket, row);
+                return m.Trees.PredictRaw(row);
+            }).ToArray();
+            distinct += memberRaw.Distinct().Count() == 3 ? 1 : 0;
+            Assert.Equal(memberRaw.Average(), model.PredictRaw(basket), 9);
+            var explanation = model.Explain(basket);
+            Assert.Equal(explanation.RawScore, explanation.BaseValue + explanation.Reasons.Sum(r => r.Contribution), 6);
+        }
+
+        Assert.True(distinct >= 45, $"only {distinct} of 50 baskets scored differently by each member");
+        var reloaded = FraudModel.FromJson(model.ToJsonBytes());
+        Assert.Equal(3, reloaded.Members.Count);
+        Assert.All(fixture.TestBaskets.Take(100), b => Assert.Equal(model.PredictProbability(b), reloaded.PredictProbability(b)));
+    }
+
+    [Fact]
+    public void RefusesMoreMembersThanTheValidationShareLeavesFoldsFor()
+    {
+        var options = fixture.Options.WithParameter("ensemble_members", "6");
+        var ex = Assert.Throws<ArgumentException>(() => ModelTrainer.Train(fixture.TrainBaskets.Take(3000).ToList(), fixture.TrainLabels.Take(3000).ToList(), options));
         Assert.Contains("ensemble_members", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("validation_fraction", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => options.WithParameter("ensemble_members", "0"));
     }
 
     [Fact]

@@ -10,14 +10,18 @@ using Fraud.Model.Features;
 namespace Fraud.Model;
 
 /// <summary>
-/// A trained fraud model ready to score: featurizer, tree ensemble, calibration and thresholds. Immutable and
-/// thread-safe. Scoring reuses per-thread buffers, so a probability costs no allocation and a scored basket
-/// allocates only its result.
+/// A trained fraud model ready to score: one or more members (a fitted featurizer and the tree ensemble trained on
+/// its features), calibration and thresholds. The raw score is the mean of the members' log-odds; every member
+/// writes the same feature layout (shared vocabularies), so explanations are the mean of the members' TreeSHAP
+/// values, feature by feature. Immutable and thread-safe. Scoring reuses per-thread buffers, so a probability costs
+/// no allocation and a scored basket allocates only its result.
 /// </summary>
 public sealed class FraudModel
 {
-    /// <summary>Version of the model file layout this build reads and writes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>Version of the model file layout this build writes (version 1, a single featurizer and trees, is still read).</summary>
+    public const int CurrentSchemaVersion = 2;
+
+    private const int SingleMemberSchemaVersion = 1;
 
     // Keeps a calibrated 0 or 1 (an isotonic end step) from claiming certainty.
     private const double MinProbability = 1e-6;
@@ -31,16 +35,34 @@ public sealed class FraudModel
     [ThreadStatic]
     private static double[]? _threadGroups;
 
+    [ThreadStatic]
+    private static double[]? _threadMemberContributions;
+
+    private readonly ModelMember[] _members;
     private readonly BasketFeaturizer _featurizer;
-    private readonly GbdtModel _trees;
     private readonly ICalibrator _calibration;
     private readonly CalibratorDto _calibrationDto;
 
-    private FraudModel(string modelId, DateTimeOffset createdAt, BasketFeaturizer featurizer, GbdtModel trees, ICalibrator calibration, ModelThresholds thresholds)
+    private FraudModel(string modelId, DateTimeOffset createdAt, IReadOnlyList<ModelMember> members, ICalibrator calibration, ModelThresholds thresholds)
     {
-        if (trees.FeatureCount != featurizer.FeatureCount)
+        if (members.Count == 0)
         {
-            throw new ModelFormatException($"The trees expect {trees.FeatureCount} features but the featurizer writes {featurizer.FeatureCount}.");
+            throw new ModelFormatException("The model has no members (featurizer and trees).");
+        }
+
+        var names = members[0].Featurizer.FeatureNames;
+        for (var m = 0; m < members.Count; m++)
+        {
+            var (featurizer, trees) = (members[m].Featurizer, members[m].Trees);
+            if (trees.FeatureCount != featurizer.FeatureCount)
+            {
+                throw new ModelFormatException($"Member {m + 1}'s trees expect {trees.FeatureCount} features but its featurizer writes {featurizer.FeatureCount}.");
+            }
+
+            if (!featurizer.FeatureNames.SequenceEqual(names, StringComparer.Ordinal))
+            {
+                throw new ModelFormatException($"Member {m + 1}'s featurizer writes another feature layout than member 1's; every member must share the vocabularies.");
+            }
         }
 
         if (!(thresholds.Review > 0 && thresholds.Review <= thresholds.Decline && thresholds.Decline <= 1))
@@ -50,12 +72,12 @@ public sealed class FraudModel
 
         ModelId = modelId;
         CreatedAt = createdAt;
-        _featurizer = featurizer;
-        _trees = trees;
+        _members = [.. members];
+        _featurizer = _members[0].Featurizer;
         _calibration = calibration;
         _calibrationDto = calibration.ToDto();
         Thresholds = thresholds;
-        FeatureSchemaHash = SchemaHash(featurizer.FeatureNames);
+        FeatureSchemaHash = SchemaHash(names);
     }
 
     /// <summary>Content-derived identifier: the same trees, featurizer, calibration and thresholds give the same id.</summary>
@@ -72,31 +94,36 @@ public sealed class FraudModel
     /// <summary>SHA-256 (hex) of the feature layout version and names.</summary>
     public string FeatureSchemaHash { get; }
 
-    /// <summary>The fitted featurizer (vocabularies, encodings, feature groups).</summary>
+    /// <summary>
+    /// The first member's featurizer: the feature layout and groups every member shares, and the feature values that
+    /// drift monitoring profiles (<see cref="Featurize"/>).
+    /// </summary>
     public BasketFeaturizer Featurizer => _featurizer;
 
-    /// <summary>The tree ensemble (raw scores in log-odds).</summary>
-    public GbdtModel Trees => _trees;
+    /// <summary>The members whose log-odds are averaged; each has its own encodings, line model and trees.</summary>
+    public IReadOnlyList<ModelMember> Members => _members;
+
+    /// <summary>Trees over every member.</summary>
+    public int TreeCount => _members.Sum(m => m.Trees.TreeCount);
 
     /// <summary>Name of the calibration method (<c>isotonic</c> or <c>platt</c>).</summary>
     public string CalibrationMethod => _calibrationDto.Kind;
 
-    /// <summary>Writes the features of <paramref name="basket"/> into <paramref name="destination"/> (length ≥ <see cref="FeatureCount"/>).</summary>
+    /// <summary>Writes the first member's features of <paramref name="basket"/> into <paramref name="destination"/> (length ≥ <see cref="FeatureCount"/>).</summary>
     public void Featurize(Basket basket, Span<float> destination) => _featurizer.Featurize(basket, destination);
 
-    /// <summary>Raw score (log-odds, before calibration) of an already featurized row.</summary>
-    public double PredictRaw(ReadOnlySpan<float> features) => _trees.PredictRaw(features);
+    /// <summary>Raw score (log-odds, before calibration): the mean of the members' log-odds; allocates nothing.</summary>
+    public double PredictRaw(Basket basket)
+    {
+        ArgumentNullException.ThrowIfNull(basket);
+        return Raw(basket, FeatureBuffer());
+    }
 
     /// <summary>Calibrated probability for a raw score.</summary>
     public double Calibrate(double rawScore) => Math.Clamp(_calibration.Calibrate(rawScore), MinProbability, 1 - MinProbability);
 
     /// <summary>Calibrated fraud probability of one basket; allocates nothing.</summary>
-    public double PredictProbability(Basket basket)
-    {
-        var row = FeatureBuffer();
-        _featurizer.Featurize(basket, row);
-        return Calibrate(_trees.PredictRaw(row));
-    }
+    public double PredictProbability(Basket basket) => Calibrate(PredictRaw(basket));
 
     /// <summary>Scores one basket; with <paramref name="explain"/>, adds the <paramref name="maxReasons"/> strongest reasons.</summary>
     public ScoreResult Score(Basket basket, bool explain = true, int maxReasons = 5)
@@ -104,18 +131,18 @@ public sealed class FraudModel
         ArgumentNullException.ThrowIfNull(basket);
         ArgumentOutOfRangeException.ThrowIfNegative(maxReasons);
         var row = FeatureBuffer();
-        _featurizer.Featurize(basket, row);
-        var probability = Calibrate(_trees.PredictRaw(row));
-        var decision = Thresholds.Decide(probability);
         if (!explain || maxReasons == 0)
         {
-            return new ScoreResult(probability, decision, []);
+            var probability = Calibrate(Raw(basket, row));
+            return new ScoreResult(probability, Thresholds.Decide(probability), []);
         }
 
         var contributions = _threadContributions ??= new double[FeatureCount];
-        TreeShap.Explain(_trees, row, contributions);
+        var memberContributions = _threadMemberContributions ??= new double[FeatureCount];
+        var (raw, _) = Explain(basket, row, contributions, memberContributions);
+        var calibrated = Calibrate(raw);
         var groups = GroupSums(contributions);
-        return new ScoreResult(probability, decision, ReasonText.Top(_featurizer, basket, row, groups, maxReasons));
+        return new ScoreResult(calibrated, Thresholds.Decide(calibrated), ReasonText.Top(_featurizer, basket, row, groups, maxReasons));
     }
 
     /// <summary>Calibrated probabilities of many baskets, one per basket, in order.</summary>
@@ -165,10 +192,8 @@ public sealed class FraudModel
     {
         ArgumentNullException.ThrowIfNull(basket);
         var row = new float[FeatureCount];
-        _featurizer.Featurize(basket, row);
-        var raw = _trees.PredictRaw(row);
         var contributions = new double[FeatureCount];
-        var baseValue = TreeShap.Explain(_trees, row, contributions);
+        var (raw, baseValue) = Explain(basket, row, contributions, new double[FeatureCount]);
         var probability = Calibrate(raw);
         var groups = GroupSums(contributions);
         // Every group with any contribution, so that the reasons add up to the raw score exactly.
@@ -188,12 +213,56 @@ public sealed class FraudModel
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(ToDto(ModelId, CreatedAt), ModelJsonContext.Default.ModelArtifactDto);
 
-    internal static FraudModel Create(BasketFeaturizer featurizer, GbdtModel trees, ICalibrator calibration, ModelThresholds thresholds, DateTimeOffset createdAt)
+    internal static FraudModel Create(IReadOnlyList<ModelMember> members, ICalibrator calibration, ModelThresholds thresholds, DateTimeOffset createdAt)
     {
-        var draft = new FraudModel(string.Empty, default, featurizer, trees, calibration, thresholds);
+        var draft = new FraudModel(string.Empty, default, members, calibration, thresholds);
         var content = JsonSerializer.SerializeToUtf8Bytes(draft.ToDto(string.Empty, default), ModelJsonContext.Default.ModelArtifactDto);
         var id = "gbdt-" + Convert.ToHexStringLower(SHA256.HashData(content))[..16];
-        return new FraudModel(id, createdAt, featurizer, trees, draft._calibration, thresholds);
+        return new FraudModel(id, createdAt, members, draft._calibration, thresholds);
+    }
+
+    /// <summary>Mean of the members' raw scores; <paramref name="row"/> is scratch.</summary>
+    private double Raw(Basket basket, Span<float> row)
+    {
+        var sum = 0.0;
+        foreach (var member in _members)
+        {
+            member.Featurizer.Featurize(basket, row);
+            sum += member.Trees.PredictRaw(row);
+        }
+
+        return sum / _members.Length;
+    }
+
+    /// <summary>
+    /// Mean of the members' TreeSHAP values into <paramref name="contributions"/>; returns the raw score and the base
+    /// value (the mean of the members' base values), which with the contributions add up to the raw score. The members
+    /// are taken last to first so that <paramref name="row"/> ends with the first member's features, which the reason
+    /// texts quote.
+    /// </summary>
+    private (double Raw, double BaseValue) Explain(Basket basket, Span<float> row, double[] contributions, double[] scratch)
+    {
+        Array.Clear(contributions);
+        double raw = 0, baseValue = 0;
+        for (var m = _members.Length - 1; m >= 0; m--)
+        {
+            var member = _members[m];
+            member.Featurizer.Featurize(basket, row);
+            raw += member.Trees.PredictRaw(row);
+            baseValue += TreeShap.Explain(member.Trees, row, scratch);
+            for (var f = 0; f < contributions.Length; f++)
+            {
+                contributions[f] += scratch[f];
+            }
+        }
+
+        var k = (double)_members.Length;
+        for (var f = 0; f < contributions.Length; f++)
+        {
+            contributions[f] /= k;
+        }
+
+        return (raw / k, baseValue / k);
     }
 
     internal double[] GroupSums(ReadOnlySpan<double> contributions)
@@ -221,6 +290,7 @@ public sealed class FraudModel
         if (_threadContributions is not null && _threadContributions.Length != FeatureCount)
         {
             _threadContributions = null;
+            _threadMemberContributions = null;
         }
 
         return buffer;
@@ -233,8 +303,7 @@ public sealed class FraudModel
         CreatedAt = createdAt,
         FeatureNames = [.. _featurizer.FeatureNames],
         FeatureSchemaHash = FeatureSchemaHash,
-        Featurizer = _featurizer.ToDto(),
-        Trees = _trees.ToDto(),
+        Members = [.. _members.Select(m => new ModelMemberDto { Featurizer = m.Featurizer.ToDto(), Trees = m.Trees.ToDto() })],
         Calibration = _calibrationDto,
         Thresholds = Thresholds,
     };
@@ -246,9 +315,9 @@ public sealed class FraudModel
             throw new ModelFormatException("The model file is empty.");
         }
 
-        if (dto.SchemaVersion != CurrentSchemaVersion)
+        if (dto.SchemaVersion is not (CurrentSchemaVersion or SingleMemberSchemaVersion))
         {
-            throw new ModelFormatException($"The model file has schema version {dto.SchemaVersion}; this build reads version {CurrentSchemaVersion}.");
+            throw new ModelFormatException($"The model file has schema version {dto.SchemaVersion}; this build reads versions {SingleMemberSchemaVersion} and {CurrentSchemaVersion}.");
         }
 
         if (string.IsNullOrWhiteSpace(dto.ModelId))
@@ -256,25 +325,38 @@ public sealed class FraudModel
             throw new ModelFormatException("The model file has no model id.");
         }
 
-        var featurizer = BasketFeaturizer.FromDto(dto.Featurizer);
-        if (dto.FeatureNames is null || !dto.FeatureNames.AsSpan().SequenceEqual([.. featurizer.FeatureNames]))
+        // Version 1 held one featurizer and one tree ensemble at the top level: read it as a single member.
+        var memberDtos = dto.SchemaVersion == SingleMemberSchemaVersion
+            ? [new ModelMemberDto { Featurizer = dto.Featurizer, Trees = dto.Trees }]
+            : dto.Members;
+        if (memberDtos is null || memberDtos.Length == 0)
         {
-            throw new ModelFormatException("The model file's feature list does not match its featurizer state (corrupt or edited file).");
+            throw new ModelFormatException("The model file has no members (featurizer and trees).");
         }
 
-        if (!string.Equals(dto.FeatureSchemaHash, SchemaHash(featurizer.FeatureNames), StringComparison.Ordinal))
+        var members = new ModelMember[memberDtos.Length];
+        for (var m = 0; m < members.Length; m++)
         {
-            throw new ModelFormatException("The model file's feature-schema hash does not match its features (corrupt file or a model built by another feature layout).");
-        }
+            var memberDto = memberDtos[m] ?? throw new ModelFormatException($"The model file's member {m + 1} is empty.");
+            var featurizer = BasketFeaturizer.FromDto(memberDto.Featurizer);
+            if (dto.FeatureNames is null || !dto.FeatureNames.AsSpan().SequenceEqual([.. featurizer.FeatureNames]))
+            {
+                throw new ModelFormatException("The model file's feature list does not match its featurizer state (corrupt or edited file).");
+            }
 
-        GbdtModel trees;
-        try
-        {
-            trees = GbdtModel.FromDto(dto.Trees ?? throw new ModelFormatException("The model file has no trees."));
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new ModelFormatException($"The model file's trees are invalid: {ex.Message}", ex);
+            if (!string.Equals(dto.FeatureSchemaHash, SchemaHash(featurizer.FeatureNames), StringComparison.Ordinal))
+            {
+                throw new ModelFormatException("The model file's feature-schema hash does not match its features (corrupt file or a model built by another feature layout).");
+            }
+
+            try
+            {
+                members[m] = new ModelMember(featurizer, GbdtModel.FromDto(memberDto.Trees ?? throw new ModelFormatException("The model file has no trees.")));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ModelFormatException($"The model file's trees are invalid: {ex.Message}", ex);
+            }
         }
 
         var thresholds = dto.Thresholds ?? throw new ModelFormatException("The model file has no thresholds.");
@@ -288,7 +370,7 @@ public sealed class FraudModel
             throw new ModelFormatException($"The model file's calibration is invalid: {ex.Message}", ex);
         }
 
-        return new FraudModel(dto.ModelId, dto.CreatedAt, featurizer, trees, calibration, thresholds);
+        return new FraudModel(dto.ModelId, dto.CreatedAt, members, calibration, thresholds);
     }
 
     private static string SchemaHash(IReadOnlyList<string> featureNames)
@@ -302,3 +384,6 @@ public sealed class FraudModel
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }
+
+/// <summary>One member of a <see cref="FraudModel"/>: a fitted featurizer and the trees trained on its features.</summary>
+public sealed record ModelMember(BasketFeaturizer Featurizer, GbdtModel Trees);

@@ -37,8 +37,13 @@ public sealed class ModelCard
     /// <summary>Baskets given to training (all splits together).</summary>
     public int Rows { get; set; }
 
+    /// <summary>Rows only ever learnt from (with several members: rows in no member's validation fold).</summary>
     public int TrainingRows { get; set; }
 
+    /// <summary>
+    /// Rows that chose the tree count, the thresholds and (without a calibration part) the calibration; with several
+    /// members, the rows of every member's validation fold, each scored by the member that did not learn from it.
+    /// </summary>
     public int ValidationRows { get; set; }
 
     public int CalibrationRows { get; set; }

@@ -45,46 +45,6 @@ public sealed partial class GbdtModel
         return new GbdtModel(featureCount, baseScore, nodes, values, covers, gains, roots);
     }
 
-    /// <summary>
-    /// One model whose raw score is the mean of <paramref name="models"/>' raw scores: every tree of every member, with
-    /// its node values (and gains) divided by the member count, after the mean of the base scores. Because the result
-    /// is an ordinary tree ensemble, prediction, TreeSHAP and serialisation need nothing new.
-    /// </summary>
-    /// <exception cref="ArgumentException">No models, or models of different feature counts.</exception>
-    public static GbdtModel Average(IReadOnlyList<GbdtModel> models)
-    {
-        ArgumentNullException.ThrowIfNull(models);
-        if (models.Count == 0)
-        {
-            throw new ArgumentException("At least one model is needed.", nameof(models));
-        }
-
-        if (models.Count == 1)
-        {
-            return models[0];
-        }
-
-        var featureCount = models[0].FeatureCount;
-        if (models.Any(m => m.FeatureCount != featureCount))
-        {
-            throw new ArgumentException("Every model must read the same number of features.", nameof(models));
-        }
-
-        var scale = 1.0 / models.Count;
-        var trees = new List<GbdtTreeDto>();
-        foreach (var member in models)
-        {
-            foreach (var tree in member.ToDto().Trees)
-            {
-                tree.Value = [.. tree.Value.Select(v => v * scale)];
-                tree.Gain = [.. tree.Gain.Select(g => g * scale)];
-                trees.Add(tree);
-            }
-        }
-
-        return FromDto(new GbdtModelDto { FeatureCount = featureCount, BaseScore = models.Average(m => m.BaseScore), Trees = [.. trees] });
-    }
-
     /// <summary>A serialisable copy; <see cref="FromDto"/> of it predicts exactly the same scores.</summary>
     public GbdtModelDto ToDto()
     {

@@ -10,14 +10,43 @@ namespace Fraud.Model.Features;
 public static class FeaturizerFitter
 {
     /// <summary>
+    /// The category and make vocabularies (the values that get their own units and spend columns) of
+    /// <paramref name="baskets"/>. They use no labels, so one vocabulary can be fitted on every non-test row and shared
+    /// by the members of an ensemble, which then all write the same feature layout.
+    /// </summary>
+    public static FeatureVocabulary FitVocabulary(IReadOnlyList<Basket> baskets, FeaturizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(baskets);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var categories = new KeyCounter(1);
+        var makes = new KeyCounter(1);
+        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
+        foreach (var basket in baskets)
+        {
+            foreach (var item in basket.Items)
+            {
+                categories.Add(buffer[..TextKeys.NormalizeCategory(item.Item, buffer)], 0, false);
+                makes.Add(TextKeys.Trim(item.Make), 0, false);
+            }
+        }
+
+        return new FeatureVocabulary(
+            categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories),
+            makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes));
+    }
+
+    /// <summary>
     /// Returns the featurizer that scoring uses (encodings from every training row) and the training rows'
-    /// features (row-major, <c>baskets.Count × FeatureCount</c>) with out-of-fold encodings.
+    /// features (row-major, <c>baskets.Count × FeatureCount</c>) with out-of-fold encodings. Without
+    /// <paramref name="vocabulary"/> the category and make vocabularies come from <paramref name="baskets"/>.
     /// </summary>
     public static (BasketFeaturizer Featurizer, float[] TrainingFeatures) FitTransform(
         IReadOnlyList<Basket> baskets,
         IReadOnlyList<bool> labels,
         FeaturizerOptions options,
         int seed,
+        FeatureVocabulary? vocabulary = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baskets);
@@ -68,8 +97,8 @@ public static class FeaturizerFitter
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var categoryVocabulary = categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories);
-        var makeVocabulary = makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes);
+        var categoryVocabulary = vocabulary?.Categories ?? categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories);
+        var makeVocabulary = vocabulary?.Makes ?? makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes);
         var counters = new[] { models, goods, words, categories, makes };
         var keys = counters.Select(c => c.FrequentKeys(options.MinEncodingCount)).ToArray();
         var indexes = keys.Select(EncodingTable.BuildIndex).ToArray();
@@ -135,3 +164,6 @@ public static class FeaturizerFitter
         return fold;
     }
 }
+
+/// <summary>Category and make vocabularies (normalised keys, most frequent first); other values are pooled.</summary>
+public sealed record FeatureVocabulary(string[] Categories, string[] Makes);

@@ -62,56 +62,106 @@ public static class ModelTrainer
         progress?.Invoke(new TrainingProgress("fingerprint", $"{baskets.Count:N0} baskets"));
         var fingerprint = DataFingerprint.Compute(baskets, labels);
 
-        progress?.Invoke(new TrainingProgress("featurize", "fitting encodings out-of-fold"));
-        var trainRows = split.Rows[DataSplit.Train];
-        var trainBaskets = Select(baskets, trainRows);
-        var trainLabels = Select(labels, trainRows);
-        var (featurizer, trainValues) = FeaturizerFitter.FitTransform(trainBaskets, trainLabels, options.Featurizer, options.Seed, cancellationToken);
-        var width = featurizer.FeatureCount;
-        var trainX = new FeatureMatrix(trainRows.Length, width, trainValues);
-        var validX = Featurize(featurizer, baskets, split.Rows[DataSplit.Validation], threads);
-        // Without a calibration part, calibration uses the validation rows (see TrainingOptions.CalibrationFraction).
         var separateCalibration = split.Rows[DataSplit.Calibration].Length > 0;
-        var calibrationX = separateCalibration ? Featurize(featurizer, baskets, split.Rows[DataSplit.Calibration], threads) : validX;
-        var testX = Featurize(featurizer, baskets, split.Rows[DataSplit.Test], threads);
-        var trainY = Floats(trainLabels);
-        var validY = Floats(Select(labels, split.Rows[DataSplit.Validation]));
-        var calibrationY = separateCalibration ? Floats(Select(labels, split.Rows[DataSplit.Calibration])) : validY;
-        var testLabels = Select(labels, split.Rows[DataSplit.Test]);
-        cancellationToken.ThrowIfCancellationRequested();
-
+        var testRows = split.Rows[DataSplit.Test];
+        var calibrationRows = split.Rows[DataSplit.Calibration];
+        var memberFolds = MemberFolds(split, labels, options);
+        // Vocabularies use no labels: fitted once on every row a member may learn from, so all members share one layout.
+        var vocabulary = FeaturizerFitter.FitVocabulary(Select(baskets, [.. split.Rows[DataSplit.Train].Concat(split.Rows[DataSplit.Validation])]), options.Featurizer);
+        var members = new ModelMember[options.EnsembleMembers];
+        var memberTestX = new FeatureMatrix[members.Length];
+        var memberOutOfBagX = new FeatureMatrix[members.Length];
+        var outOfBagRaw = new double[members.Length][];
+        var testRaw = new double[testRows.Length];
+        var calibrationRaw = new double[calibrationRows.Length];
+        FeatureMatrix? calibrationX = null;
+        FeatureMatrix? baselineTrainX = null;
+        float[]? baselineTrainY = null;
         var curve = new List<BoostingRound>();
-        var gbdtOptions = options.Gbdt with { Seed = options.Seed, Threads = options.Threads };
-        var trees = TrainTrees(trainX, trainY, trainLabels, validX, validY, options, gbdtOptions, curve, progress, cancellationToken);
+        for (var m = 0; m < members.Length; m++)
+        {
+            // Member 0 keeps the training seed, so a single-member model is the plain train / validation pipeline.
+            var memberSeed = unchecked(options.Seed + (7919 * m));
+            var validRows = memberFolds[m];
+            var trainRows = memberFolds.Where((_, f) => f != m).SelectMany(f => f).Order().ToArray();
+            var label = members.Length == 1 ? string.Empty : $"member {m + 1}/{members.Length}: ";
+            progress?.Invoke(new TrainingProgress("featurize", label + "fitting encodings out-of-fold"));
+            var trainLabels = Select(labels, trainRows);
+            var (featurizer, trainValues) = FeaturizerFitter.FitTransform(Select(baskets, trainRows), trainLabels, options.Featurizer, memberSeed, vocabulary, cancellationToken);
+            var trainX = new FeatureMatrix(trainRows.Length, featurizer.FeatureCount, trainValues);
+            var trainY = Floats(trainLabels);
+            var validX = Featurize(featurizer, baskets, validRows, threads);
+            var memberValidY = Floats(Select(labels, validRows));
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var gbdtOptions = options.Gbdt with { Seed = memberSeed, Threads = options.Threads };
+            var member = m;
+            var trees = GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
+            {
+                if (member == 0)
+                {
+                    curve.Add(round);
+                }
+
+                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (member + ((double)round.Round / gbdtOptions.NumRounds)) / members.Length));
+            }, cancellationToken);
+            members[m] = new ModelMember(featurizer, trees);
+            memberOutOfBagX[m] = validX;
+            outOfBagRaw[m] = Raw(trees, validX, threads);
+            memberTestX[m] = Featurize(featurizer, baskets, testRows, threads);
+            AddMean(testRaw, Raw(trees, memberTestX[m], threads), members.Length);
+            if (separateCalibration)
+            {
+                var x = Featurize(featurizer, baskets, calibrationRows, threads);
+                AddMean(calibrationRaw, Raw(trees, x, threads), members.Length);
+                calibrationX ??= x;
+            }
+
+            if (m == 0)
+            {
+                (baselineTrainX, baselineTrainY) = (trainX, trainY);
+            }
+        }
+
+        // Each validation fold is out-of-bag for the member that stopped early on it: those raw scores (one member's
+        // each) choose the calibration, unless a separate calibration part is configured, and the thresholds.
+        var outOfBagRows = memberFolds.Take(members.Length).SelectMany(f => f).ToArray();
+        var validRaw = outOfBagRaw.SelectMany(r => r).ToArray();
+        var validY = Floats(Select(labels, outOfBagRows));
+        var testLabels = Select(labels, testRows);
 
         progress?.Invoke(new TrainingProgress("baseline", "logistic regression on the same features"));
-        var baseline = LogisticRegression.Train(trainX, trainY, new LogisticOptions { Threads = options.Threads });
+        var baseline = LogisticRegression.Train(baselineTrainX!, baselineTrainY!, new LogisticOptions { Threads = options.Threads });
 
         progress?.Invoke(new TrainingProgress("calibrate", options.Calibration.ToString().ToLowerInvariant()));
-        var calibrationRaw = Raw(trees, calibrationX, threads);
+        var (fitRaw, fitY) = separateCalibration ? (calibrationRaw, Floats(Select(labels, calibrationRows))) : (validRaw, validY);
         ICalibrator calibrator = options.Calibration == CalibrationMethod.Platt
-            ? PlattCalibrator.Fit(calibrationRaw, calibrationY)
-            : IsotonicCalibrator.Fit(calibrationRaw, calibrationY);
-        var validProbabilities = Calibrated(calibrator, Raw(trees, validX, threads));
+            ? PlattCalibrator.Fit(fitRaw, fitY)
+            : IsotonicCalibrator.Fit(fitRaw, fitY);
+        var validProbabilities = Calibrated(calibrator, validRaw);
         var thresholds = ChooseThresholds(validProbabilities, validY, options);
-        var model = FraudModel.Create(featurizer, trees, calibrator, thresholds, DateTimeOffset.UtcNow);
+        var model = FraudModel.Create(members, calibrator, thresholds, DateTimeOffset.UtcNow);
 
         progress?.Invoke(new TrainingProgress("evaluate", "held-out test rows"));
-        var testRaw = Raw(trees, testX, threads);
         var testProbabilities = Calibrated(model, testRaw);
         var metrics = ModelEvaluation.Evaluate(testProbabilities, testLabels, thresholds);
-        var baselineCalibrator = PlattCalibrator.Fit(BaselineRaw(baseline, calibrationX), calibrationY);
-        var baselineProbabilities = Calibrated(baselineCalibrator, BaselineRaw(baseline, testX));
+        // The baseline learns from the first member's features and is calibrated on that member's validation fold.
+        var baselineCalibrationX = calibrationX ?? memberOutOfBagX[0];
+        var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, memberFolds[0]));
+        var baselineCalibrator = PlattCalibrator.Fit(BaselineRaw(baseline, baselineCalibrationX), baselineCalibrationY);
+        var baselineProbabilities = Calibrated(baselineCalibrator, BaselineRaw(baseline, memberTestX[0]));
         var baselineMetrics = ModelEvaluation.Evaluate(baselineProbabilities, testLabels, null);
 
         progress?.Invoke(new TrainingProgress("importance", "mean |SHAP| on test rows"));
-        var (importance, groupImportance) = Importance(model, testX, options.ImportanceSampleRows);
+        var (importance, groupImportance) = Importance(model, memberTestX, options.ImportanceSampleRows);
 
+        // Every held-out row is profiled with the features of a member that did not learn from it and with the score
+        // of the members that did not (its own validation member for a fold row, all of them for a test row).
         progress?.Invoke(new TrainingProgress("reference", "drift reference profile from held-out rows"));
-        var heldOutRows = split.Rows[DataSplit.Validation].Concat(split.Rows[DataSplit.Calibration]).Concat(split.Rows[DataSplit.Test]).ToArray();
-        var heldOutX = separateCalibration ? Stack(validX, calibrationX, testX) : Stack(validX, testX);
-        var heldOutScores = Calibrated(model, Raw(trees, heldOutX, threads));
-        var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, featurizer.FeatureNames, heldOutScores);
+        var heldOutRows = outOfBagRows.Concat(calibrationRows).Concat(testRows).ToArray();
+        var heldOutX = Stack([.. memberOutOfBagX, .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
+        var heldOutScores = Calibrated(model, [.. validRaw, .. calibrationRaw, .. testRaw]);
+        var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, model.FeatureNames, heldOutScores);
 
         var card = new ModelCard
         {
@@ -122,13 +172,13 @@ public static class ModelTrainer
             Parameters = new Dictionary<string, string>(options.ToParameters()),
             DataFingerprint = fingerprint,
             Rows = baskets.Count,
-            TrainingRows = trainRows.Length,
-            ValidationRows = validX.Rows,
-            CalibrationRows = separateCalibration ? calibrationX.Rows : 0,
-            TestRows = testX.Rows,
+            TrainingRows = memberFolds.Skip(members.Length).Sum(f => f.Length),
+            ValidationRows = outOfBagRows.Length,
+            CalibrationRows = calibrationRows.Length,
+            TestRows = testRows.Length,
             FraudRate = (double)labels.Count(l => l) / labels.Count,
-            TreeCount = trees.TreeCount,
-            FeatureCount = width,
+            TreeCount = model.TreeCount,
+            FeatureCount = model.FeatureCount,
             Calibration = model.CalibrationMethod,
             Thresholds = thresholds,
             Importance = importance,
@@ -145,62 +195,43 @@ public static class ModelTrainer
             Card = card,
             ReportHtml = report,
             LearningCurve = curve,
-            Baseline = new BaselineModel(featurizer, baseline, baselineCalibrator),
+            Baseline = new BaselineModel(model.Featurizer, baseline, baselineCalibrator),
         };
     }
 
     /// <summary>
-    /// One tree ensemble, or <see cref="TrainingOptions.EnsembleMembers"/> of them averaged: member i learns from the
-    /// training rows outside stratified fold i, with its own seed, and stops early on the validation rows. The
-    /// learning curve is the first member's.
+    /// The validation fold of each member, as row indices: fold 0 is the validation part, and the training part is cut
+    /// into stratified folds of about the same size for the other members. Member i stops early on fold i and learns
+    /// from every other fold, so each member sees a different ~75 % of the non-test rows and together they have seen
+    /// all of them, while every fold row still has one member that never learnt from it. With one member this is the
+    /// plain train / validation split. Folds beyond the member count are in every member's training rows.
     /// </summary>
-    private static GbdtModel TrainTrees(
-        FeatureMatrix trainX,
-        float[] trainY,
-        bool[] trainLabels,
-        FeatureMatrix validX,
-        float[] validY,
-        TrainingOptions options,
-        GbdtOptions gbdtOptions,
-        List<BoostingRound> curve,
-        Action<TrainingProgress>? progress,
-        CancellationToken cancellationToken)
+    private static int[][] MemberFolds(DataSplit split, IReadOnlyList<bool> labels, TrainingOptions options)
     {
-        var members = options.EnsembleMembers;
-        var fold = members == 1 ? null : FeaturizerFitter.StratifiedFolds(trainLabels, members, unchecked(options.Seed + 7919));
-        var models = new GbdtModel[members];
-        for (var m = 0; m < members; m++)
+        var train = split.Rows[DataSplit.Train];
+        var extraFolds = Math.Max(1, (int)Math.Round(train.Length / (double)Math.Max(1, split.Rows[DataSplit.Validation].Length)));
+        if (options.EnsembleMembers > extraFolds + 1)
         {
-            var member = m;
-            var (x, y) = fold is null ? (trainX, trainY) : Subset(trainX, trainY, fold, member);
-            var label = members == 1 ? string.Empty : $"member {member + 1}/{members}, ";
-            models[m] = GbdtTrainer.Train(x, y, gbdtOptions with { Seed = unchecked(gbdtOptions.Seed + member) }, validX, validY, round =>
-            {
-                if (member == 0)
-                {
-                    curve.Add(round);
-                }
-
-                progress?.Invoke(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (member + ((double)round.Round / gbdtOptions.NumRounds)) / members));
-            }, cancellationToken);
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Training parameter 'ensemble_members' is {options.EnsembleMembers}, but validation_fraction {options.ValidationFraction} leaves room for {extraFolds + 1} validation folds of that size; use fewer members or a smaller validation_fraction."), nameof(options));
         }
 
-        return GbdtModel.Average(models);
+        var fold = FeaturizerFitter.StratifiedFolds(Select(labels, train), extraFolds, unchecked(options.Seed + 7919));
+        var folds = new int[extraFolds + 1][];
+        folds[0] = split.Rows[DataSplit.Validation];
+        for (var f = 0; f < extraFolds; f++)
+        {
+            folds[f + 1] = [.. train.Where((_, i) => fold[i] == f)];
+        }
+
+        return folds;
     }
 
-    /// <summary>The training rows outside fold <paramref name="heldOut"/>.</summary>
-    private static (FeatureMatrix X, float[] Y) Subset(FeatureMatrix x, float[] y, int[] fold, int heldOut)
+    private static void AddMean(double[] sum, double[] values, int count)
     {
-        var rows = Enumerable.Range(0, y.Length).Where(r => fold[r] != heldOut).ToArray();
-        var subset = new FeatureMatrix(rows.Length, x.Columns);
-        var labels = new float[rows.Length];
-        for (var i = 0; i < rows.Length; i++)
+        for (var i = 0; i < sum.Length; i++)
         {
-            x.Row(rows[i]).CopyTo(subset.Row(i));
-            labels[i] = y[rows[i]];
+            sum[i] += values[i] / count;
         }
-
-        return (subset, labels);
     }
 
     /// <summary>
@@ -221,46 +252,61 @@ public static class ModelTrainer
         return new ModelThresholds(Math.Max(review, 1e-6), Math.Min(decline, 1));
     }
 
-    private static (List<FeatureImportance> Features, List<FeatureImportance> Groups) Importance(FraudModel model, FeatureMatrix x, int sampleRows)
+    /// <summary>Mean |SHAP| on the test rows (of the members' mean contributions, as explanations show them) and split gain summed over members.</summary>
+    private static (List<FeatureImportance> Features, List<FeatureImportance> Groups) Importance(FraudModel model, FeatureMatrix[] memberX, int sampleRows)
     {
         var width = model.FeatureCount;
-        var gain = model.Trees.GainImportance();
-        var shap = new double[width];
-        var contributions = new double[width];
-        var rows = Math.Min(sampleRows, x.Rows);
-        // Evenly spaced rows: a deterministic sample that covers the whole held-out set.
-        for (var k = 0; k < rows; k++)
+        var gain = new double[width];
+        foreach (var member in model.Members)
         {
-            var r = (int)((long)k * x.Rows / rows);
-            TreeShap.Explain(model.Trees, x.Row(r), contributions);
+            var memberGain = member.Trees.GainImportance();
             for (var f = 0; f < width; f++)
             {
-                shap[f] += Math.Abs(contributions[f]);
+                gain[f] += memberGain[f];
             }
         }
 
         var groups = model.Featurizer.Groups;
         var groupOf = model.Featurizer.GroupOfFeature;
+        var shap = new double[width];
         var groupShap = new double[groups.Count];
-        var groupGain = new double[groups.Count];
-        var features = new List<FeatureImportance>(width);
-        for (var f = 0; f < width; f++)
-        {
-            var mean = rows == 0 ? 0 : shap[f] / rows;
-            features.Add(new FeatureImportance(model.FeatureNames[f], groups[groupOf[f]].Code, mean, gain[f]));
-            groupGain[groupOf[f]] += gain[f];
-        }
-
-        // A group's |SHAP| is the mean of |sum of its features| per row, which is what a reason shows.
+        var contributions = new double[width];
+        var scratch = new double[width];
+        var x = memberX[0];
+        var rows = Math.Min(sampleRows, x.Rows);
+        // Evenly spaced rows: a deterministic sample that covers the whole held-out set.
         for (var k = 0; k < rows; k++)
         {
             var r = (int)((long)k * x.Rows / rows);
-            TreeShap.Explain(model.Trees, x.Row(r), contributions);
+            Array.Clear(contributions);
+            for (var m = 0; m < memberX.Length; m++)
+            {
+                TreeShap.Explain(model.Members[m].Trees, memberX[m].Row(r), scratch);
+                for (var f = 0; f < width; f++)
+                {
+                    contributions[f] += scratch[f] / memberX.Length;
+                }
+            }
+
+            for (var f = 0; f < width; f++)
+            {
+                shap[f] += Math.Abs(contributions[f]);
+            }
+
+            // A group's |SHAP| is the mean of |sum of its features| per row, which is what a reason shows.
             var sums = model.GroupSums(contributions);
             for (var g = 0; g < groups.Count; g++)
             {
                 groupShap[g] += Math.Abs(sums[g]);
             }
+        }
+
+        var features = new List<FeatureImportance>(width);
+        var groupGain = new double[groups.Count];
+        for (var f = 0; f < width; f++)
+        {
+            features.Add(new FeatureImportance(model.FeatureNames[f], groups[groupOf[f]].Code, rows == 0 ? 0 : shap[f] / rows, gain[f]));
+            groupGain[groupOf[f]] += gain[f];
         }
 
         var groupList = groups.Select((g, i) => new FeatureImportance(g.Code, g.Code, rows == 0 ? 0 : groupShap[i] / rows, groupGain[i])).ToList();

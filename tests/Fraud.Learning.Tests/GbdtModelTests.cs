@@ -38,6 +38,17 @@ public sealed class GbdtModelTests
             Assert.Equal(model.PredictRaw(x.Row(r)), batch[r]);
             Assert.Equal(batch[r], parallel[r]);
         }
+
+        // A row walks four trees at a time, then the rest one by one: every tree count gives the batch's scores.
+        foreach (var trees in new[] { 0, 1, 3, 5, 7 })
+        {
+            var truncated = model.Truncate(trees);
+            truncated.PredictRaw(x, batch);
+            for (var r = 0; r < x.Rows; r++)
+            {
+                Assert.Equal(batch[r], truncated.PredictRaw(x.Row(r)));
+            }
+        }
     }
 
     [Fact]

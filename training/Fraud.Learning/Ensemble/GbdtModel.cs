@@ -11,6 +11,7 @@ public sealed partial class GbdtModel
     private const int BatchBlock = 64;
 
     private readonly PredictionNode[] _nodes;
+    private readonly PredictionNode[] _steps;
     private readonly double[] _values;
     private readonly double[] _covers;
     private readonly double[] _gains;
@@ -26,6 +27,7 @@ public sealed partial class GbdtModel
         _gains = gains;
         _roots = roots;
         (ExpectedValue, MaxDepth) = Summarise();
+        _steps = SelfLoopingLeaves(nodes);
         Reciprocals = new double[MaxDepth + 3];
         for (var k = 1; k < Reciprocals.Length; k++)
         {
@@ -64,9 +66,32 @@ public sealed partial class GbdtModel
     {
         CheckRow(row.Length);
         var score = BaseScore;
-        for (var t = 0; t < _roots.Length; t++)
+        var roots = _roots;
+        var values = _values;
+        var t = 0;
+        // Four trees at a time, in lockstep for MaxDepth steps (leaves loop on themselves): a walk is a chain of
+        // dependent loads, and four independent chains keep the core busy while each waits. The leaves are added in
+        // tree order, so the score is bit-for-bit the one a tree-by-tree walk gives.
+        for (; t + 4 <= roots.Length; t += 4)
         {
-            score += _values[Leaf(_roots[t], row)];
+            int a = roots[t], b = roots[t + 1], c = roots[t + 2], d = roots[t + 3];
+            for (var level = 0; level < MaxDepth; level++)
+            {
+                a = Step(a, row);
+                b = Step(b, row);
+                c = Step(c, row);
+                d = Step(d, row);
+            }
+
+            score += values[a];
+            score += values[b];
+            score += values[c];
+            score += values[d];
+        }
+
+        for (; t < roots.Length; t++)
+        {
+            score += values[Leaf(roots[t], row)];
         }
 
         return score;
@@ -190,6 +215,33 @@ public sealed partial class GbdtModel
             var next = value <= node.Threshold ? node.Left : node.Right;
             n = float.IsNaN(value) ? node.Missing : next;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Step(int n, ReadOnlySpan<float> row)
+    {
+        ref readonly var node = ref _steps[n];
+        var value = row[node.Feature];
+        var next = value <= node.Threshold ? node.Left : node.Right;
+        return float.IsNaN(value) ? node.Missing : next;
+    }
+
+    /// <summary>
+    /// The nodes with every leaf turned into a step that stays put (feature 0, threshold +∞, every child itself), so
+    /// that a walk of exactly <see cref="MaxDepth"/> steps ends on the leaf whatever the tree's depth.
+    /// </summary>
+    private static PredictionNode[] SelfLoopingLeaves(PredictionNode[] nodes)
+    {
+        var steps = (PredictionNode[])nodes.Clone();
+        for (var n = 0; n < steps.Length; n++)
+        {
+            if (steps[n].Feature < 0)
+            {
+                steps[n] = new PredictionNode { Feature = 0, Threshold = float.PositiveInfinity, Left = n, Right = n, Missing = n };
+            }
+        }
+
+        return steps;
     }
 
     private void CheckRow(int length)

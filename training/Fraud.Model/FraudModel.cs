@@ -39,6 +39,7 @@ public sealed class FraudModel
     private static double[]? _threadMemberContributions;
 
     private readonly ModelMember[] _members;
+    private readonly JointFeaturizer _joint;
     private readonly BasketFeaturizer _featurizer;
     private readonly ICalibrator _calibration;
     private readonly CalibratorDto _calibrationDto;
@@ -74,6 +75,7 @@ public sealed class FraudModel
         CreatedAt = createdAt;
         _members = [.. members];
         _featurizer = _members[0].Featurizer;
+        _joint = new JointFeaturizer([.. _members.Select(m => m.Featurizer)]);
         _calibration = calibration;
         _calibrationDto = calibration.ToDto();
         Thresholds = thresholds;
@@ -130,19 +132,19 @@ public sealed class FraudModel
     {
         ArgumentNullException.ThrowIfNull(basket);
         ArgumentOutOfRangeException.ThrowIfNegative(maxReasons);
-        var row = FeatureBuffer();
+        var rows = FeatureBuffer();
         if (!explain || maxReasons == 0)
         {
-            var probability = Calibrate(Raw(basket, row));
+            var probability = Calibrate(Raw(basket, rows));
             return new ScoreResult(probability, Thresholds.Decide(probability), []);
         }
 
         var contributions = _threadContributions ??= new double[FeatureCount];
         var memberContributions = _threadMemberContributions ??= new double[FeatureCount];
-        var (raw, _) = Explain(basket, row, contributions, memberContributions);
+        var (raw, _) = Explain(basket, rows, contributions, memberContributions);
         var calibrated = Calibrate(raw);
         var groups = GroupSums(contributions);
-        return new ScoreResult(calibrated, Thresholds.Decide(calibrated), ReasonText.Top(_featurizer, basket, row, groups, maxReasons));
+        return new ScoreResult(calibrated, Thresholds.Decide(calibrated), ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), groups, maxReasons));
     }
 
     /// <summary>Calibrated probabilities of many baskets, one per basket, in order.</summary>
@@ -191,13 +193,13 @@ public sealed class FraudModel
     public Explanation Explain(Basket basket)
     {
         ArgumentNullException.ThrowIfNull(basket);
-        var row = new float[FeatureCount];
+        var rows = new float[_members.Length * FeatureCount];
         var contributions = new double[FeatureCount];
-        var (raw, baseValue) = Explain(basket, row, contributions, new double[FeatureCount]);
+        var (raw, baseValue) = Explain(basket, rows, contributions, new double[FeatureCount]);
         var probability = Calibrate(raw);
         var groups = GroupSums(contributions);
         // Every group with any contribution, so that the reasons add up to the raw score exactly.
-        var reasons = ReasonText.Top(_featurizer, basket, row, groups, groups.Length, negligible: 0);
+        var reasons = ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), groups, groups.Length, negligible: 0);
         return new Explanation(basket.Id, probability, Thresholds.Decide(probability), raw, baseValue, reasons, contributions);
     }
 
@@ -221,14 +223,15 @@ public sealed class FraudModel
         return new FraudModel(id, createdAt, members, draft._calibration, thresholds);
     }
 
-    /// <summary>Mean of the members' raw scores; <paramref name="row"/> is scratch.</summary>
-    private double Raw(Basket basket, Span<float> row)
+    /// <summary>Mean of the members' raw scores; <paramref name="rows"/> (one row per member) is scratch.</summary>
+    private double Raw(Basket basket, Span<float> rows)
     {
+        _joint.Featurize(basket, rows);
+        var width = FeatureCount;
         var sum = 0.0;
-        foreach (var member in _members)
+        for (var m = 0; m < _members.Length; m++)
         {
-            member.Featurizer.Featurize(basket, row);
-            sum += member.Trees.PredictRaw(row);
+            sum += _members[m].Trees.PredictRaw(rows.Slice(m * width, width));
         }
 
         return sum / _members.Length;
@@ -236,20 +239,21 @@ public sealed class FraudModel
 
     /// <summary>
     /// Mean of the members' TreeSHAP values into <paramref name="contributions"/>; returns the raw score and the base
-    /// value (the mean of the members' base values), which with the contributions add up to the raw score. The members
-    /// are taken last to first so that <paramref name="row"/> ends with the first member's features, which the reason
-    /// texts quote.
+    /// value (the mean of the members' base values), which with the contributions add up to the raw score.
+    /// <paramref name="rows"/> ends with every member's features, the first member's first (the reason texts quote them).
     /// </summary>
-    private (double Raw, double BaseValue) Explain(Basket basket, Span<float> row, double[] contributions, double[] scratch)
+    private (double Raw, double BaseValue) Explain(Basket basket, Span<float> rows, double[] contributions, double[] scratch)
     {
         Array.Clear(contributions);
+        _joint.Featurize(basket, rows);
+        var width = FeatureCount;
         double raw = 0, baseValue = 0;
-        for (var m = _members.Length - 1; m >= 0; m--)
+        for (var m = 0; m < _members.Length; m++)
         {
-            var member = _members[m];
-            member.Featurizer.Featurize(basket, row);
-            raw += member.Trees.PredictRaw(row);
-            baseValue += TreeShap.Explain(member.Trees, row, scratch);
+            var row = rows.Slice(m * width, width);
+            var trees = _members[m].Trees;
+            raw += trees.PredictRaw(row);
+            baseValue += TreeShap.Explain(trees, row, scratch);
             for (var f = 0; f < contributions.Length; f++)
             {
                 contributions[f] += scratch[f];
@@ -281,10 +285,11 @@ public sealed class FraudModel
     private float[] FeatureBuffer()
     {
         var buffer = _threadFeatures;
-        if (buffer is null || buffer.Length != FeatureCount)
+        var length = _members.Length * FeatureCount;
+        if (buffer is null || buffer.Length != length)
         {
-            // One buffer per thread, sized for the model in use; a thread that alternates models resizes.
-            buffer = _threadFeatures = new float[FeatureCount];
+            // One row per member, per thread, sized for the model in use; a thread that alternates models resizes.
+            buffer = _threadFeatures = new float[length];
         }
 
         if (_threadContributions is not null && _threadContributions.Length != FeatureCount)

@@ -39,6 +39,9 @@ internal sealed class LineRiskModel
 
     public ulong[] Keys { get; }
 
+    /// <summary>Position of each key in <see cref="Keys"/> and <see cref="Weights"/>.</summary>
+    public Dictionary<ulong, int> Index => _index;
+
     public float[] Weights { get; }
 
     public float Bias { get; }
@@ -53,20 +56,13 @@ internal sealed class LineRiskModel
         return Weigh(keys, values, LineKeys.Collect(item, MinTokenLength, keys, values));
     }
 
-    /// <summary>The score of one line from fields the caller has already normalised (see <see cref="LineKeys"/>).</summary>
-    public double LineScore(ReadOnlySpan<char> category, ReadOnlySpan<char> make, ReadOnlySpan<char> model, ReadOnlySpan<char> goods, double price, int quantity)
-    {
-        Span<ulong> keys = stackalloc ulong[LineKeys.MaxKeysPerLine];
-        Span<float> values = stackalloc float[LineKeys.MaxKeysPerLine];
-        return Weigh(keys, values, LineKeys.Collect(category, make, model, goods, price, quantity, MinTokenLength, keys, values));
-    }
-
     /// <summary>
     /// Writes the <see cref="OutputCount"/> summaries of a basket's line scores (at least one line): the basket's
-    /// log-odds (bias, basket keys for its size and total, soft maximum of the lines), the riskiest line, the second
-    /// riskiest (<see cref="NoSecondLine"/> for a one-line basket) and the spread above the safest line.
+    /// log-odds (<paramref name="basketLogOdds"/> — the bias and the basket keys for its size and total — plus the soft
+    /// maximum of the lines), the riskiest line, the second riskiest (<see cref="NoSecondLine"/> for a one-line
+    /// basket) and the spread above the safest line.
     /// </summary>
-    public void Summarise(ReadOnlySpan<double> lineScores, int units, double total, Span<float> destination)
+    public static void Summarise(ReadOnlySpan<double> lineScores, double basketLogOdds, Span<float> destination)
     {
         double max = double.NegativeInfinity, second = double.NegativeInfinity, min = double.PositiveInfinity;
         foreach (var s in lineScores)
@@ -90,10 +86,7 @@ internal sealed class LineRiskModel
             spread += s - min;
         }
 
-        Span<ulong> keys = stackalloc ulong[LineKeys.MaxBasketKeys];
-        Span<float> values = stackalloc float[LineKeys.MaxBasketKeys];
-        var basket = Weigh(keys, values, LineKeys.CollectBasket(lineScores.Length, units, total, keys, values));
-        destination[0] = (float)(Bias + basket + max + Math.Log(sum));
+        destination[0] = (float)(basketLogOdds + max + Math.Log(sum));
         destination[1] = (float)max;
         destination[2] = lineScores.Length > 1 ? (float)second : NoSecondLine;
         destination[3] = (float)spread;

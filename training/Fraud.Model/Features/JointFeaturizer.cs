@@ -1,0 +1,560 @@
+using Fraud.Baskets;
+
+namespace Fraud.Model.Features;
+
+/// <summary>
+/// Featurizes a basket for one or more <see cref="BasketFeaturizer"/>s that share their vocabularies (the members of
+/// an ensemble) in one pass. Everything that does not depend on the fitted encodings — parsing and normalising each
+/// line, the aggregates, the category and make columns, the line model's key hashes — is done once; each text key
+/// and line key is looked up once in a table that holds every member's value side by side. A model of k members so
+/// costs little more to featurize than a model of one (the parsing and hashing dominate), where featurizing member by
+/// member cost k times as much. A single featurizer uses this too, over its own tables, so there is one feature code
+/// path. Immutable and thread-safe; featurizing allocates nothing for any basket the contract allows.
+/// </summary>
+internal sealed class JointFeaturizer
+{
+    private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
+
+    private readonly int _members;
+    private readonly int _featureCount;
+    private readonly int _categoryCount;
+    private readonly int _makeCount;
+    private readonly int _categoryOffset;
+    private readonly int _makeOffset;
+    private readonly int _riskOffset;
+    private readonly int _minTokenLength;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _makeLookup;
+    private readonly JointTable _models;
+    private readonly JointTable _goodsCodes;
+    private readonly JointTable _modelWords;
+    private readonly JointTable _categoryRisk;
+    private readonly JointTable _makeRisk;
+    private readonly JointLineModel _lineModel;
+
+    public JointFeaturizer(IReadOnlyList<BasketFeaturizer> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            throw new ArgumentException("At least one featurizer is needed.", nameof(members));
+        }
+
+        var first = members[0];
+        foreach (var member in members)
+        {
+            if (member.MinTokenLength != first.MinTokenLength
+                || !member.Categories.SequenceEqual(first.Categories, StringComparer.Ordinal)
+                || !member.Makes.SequenceEqual(first.Makes, StringComparer.Ordinal))
+            {
+                throw new ModelFormatException("The members' featurizers differ in vocabulary or token length; every member must share them.");
+            }
+        }
+
+        _members = members.Count;
+        _featureCount = first.FeatureCount;
+        _categoryCount = first.Categories.Count;
+        _makeCount = first.Makes.Count;
+        _categoryOffset = BasketFeaturizer.AggregateCount;
+        _makeOffset = _categoryOffset + (2 * (_categoryCount + 1));
+        _riskOffset = _makeOffset + (2 * (_makeCount + 1));
+        _minTokenLength = first.MinTokenLength;
+        _categoryLookup = EncodingTable.BuildIndex([.. first.Categories]).GetAlternateLookup<ReadOnlySpan<char>>();
+        _makeLookup = EncodingTable.BuildIndex([.. first.Makes]).GetAlternateLookup<ReadOnlySpan<char>>();
+        _models = JointTable.Of([.. members.Select(m => m.ModelTable)]);
+        _goodsCodes = JointTable.Of([.. members.Select(m => m.GoodsCodeTable)]);
+        _modelWords = JointTable.Of([.. members.Select(m => m.ModelWordTable)]);
+        _categoryRisk = JointTable.Of([.. members.Select(m => m.CategoryRiskTable)]);
+        _makeRisk = JointTable.Of([.. members.Select(m => m.MakeRiskTable)]);
+        _lineModel = JointLineModel.Of([.. members.Select(m => m.LineModel)]);
+    }
+
+    /// <summary>Number of featurizers written at once.</summary>
+    public int MemberCount => _members;
+
+    /// <summary>Length of one member's vector.</summary>
+    public int FeatureCount => _featureCount;
+
+    /// <summary>
+    /// Writes member m's features of <paramref name="basket"/> into <c>destination[m·FeatureCount ..]</c>
+    /// (<paramref name="destination"/> holds at least MemberCount × FeatureCount values).
+    /// </summary>
+    public void Featurize(Basket basket, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(basket);
+        var k = _members;
+        var width = _featureCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, k * width, nameof(destination));
+        destination = destination[..(k * width)];
+        destination.Clear();
+
+        var items = basket.Items;
+        var n = items.Count;
+        if (n == 0)
+        {
+            return;
+        }
+
+        // Per-line and per-member scratch lives on the stack for any basket the contract allows (24 lines).
+        Span<int> categoryHash = n <= 64 ? stackalloc int[n] : new int[n];
+        Span<int> makeHash = n <= 64 ? stackalloc int[n] : new int[n];
+        Span<int> goodsHash = n <= 64 ? stackalloc int[n] : new int[n];
+        Span<double> amounts = n <= 64 ? stackalloc double[n] : new double[n];
+        Span<double> lineScores = k * n <= 512 ? stackalloc double[k * n] : new double[k * n];
+        Span<MemberRisk> risks = k <= 16 ? stackalloc MemberRisk[k] : new MemberRisk[k];
+        Span<double> scores = k <= 64 ? stackalloc double[k] : new double[k];
+        Span<char> categoryBuffer = stackalloc char[TextKeys.MaxKeyLength];
+        Span<ulong> lineKeys = stackalloc ulong[LineKeys.MaxKeysPerLine];
+        Span<float> lineValues = stackalloc float[LineKeys.MaxKeysPerLine];
+        lineScores.Clear();
+        for (var m = 0; m < k; m++)
+        {
+            risks[m] = MemberRisk.Empty;
+        }
+
+        // The aggregate, category and make block is the same for every member: written into member 0's row.
+        var shared = destination[..width];
+        double total = 0, priceSum = 0, priceSquares = 0, maxPrice = double.MinValue, minPrice = double.MaxValue;
+        double topLine = 0, extrasSpend = 0, repeatedUnitsSpend = 0;
+        int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0, maxQuantityOver100 = 0, maxQuantityOver500 = 0;
+        int words = 0;
+        bool fulfilment = false, warranty = false, service = false;
+
+        for (var i = 0; i < n; i++)
+        {
+            var item = items[i];
+            var price = LineKeys.Price(item);
+            var quantity = Math.Max(1, item.Quantity);
+            var amount = price * quantity;
+            amounts[i] = amount;
+            total += amount;
+            priceSum += price;
+            priceSquares += price * price;
+            maxPrice = Math.Max(maxPrice, price);
+            minPrice = Math.Min(minPrice, price);
+            topLine = Math.Max(topLine, amount);
+            units += quantity;
+            maxQuantity = Math.Max(maxQuantity, quantity);
+            multiUnitLines += quantity > 1 ? 1 : 0;
+            maxQuantityOver100 = price >= 100 ? Math.Max(maxQuantityOver100, quantity) : maxQuantityOver100;
+            maxQuantityOver500 = price >= 500 ? Math.Max(maxQuantityOver500, quantity) : maxQuantityOver500;
+            // Several units of one item is a reseller's signature.
+            repeatedUnitsSpend += (quantity - 1) * price;
+            shared[21 + Band(price)] += 1;
+
+            var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
+            categoryHash[i] = string.GetHashCode(category, StringComparison.Ordinal);
+            var isFulfilment = TextKeys.Contains(category, "FULFIL") || TextKeys.Contains(category, "DELIVERY");
+            var isWarranty = TextKeys.Contains(category, "WARRANTY") || TextKeys.Contains(category, "INSURANCE");
+            var isService = TextKeys.Contains(category, "SERVICE");
+            fulfilment |= isFulfilment;
+            warranty |= isWarranty;
+            service |= isService;
+            extrasSpend += isFulfilment || isWarranty || isService ? amount : 0;
+            var slot = category.IsEmpty || !_categoryLookup.TryGetValue(category, out var c) ? _categoryCount : c;
+            shared[_categoryOffset + (2 * slot)] += quantity;
+            shared[_categoryOffset + (2 * slot) + 1] += (float)amount;
+
+            var make = TextKeys.Trim(item.Make);
+            makeHash[i] = make.IsEmpty ? 0 : string.GetHashCode(make, StringComparison.OrdinalIgnoreCase);
+            if (make.IsEmpty)
+            {
+                missingMake++;
+            }
+            else
+            {
+                slot = _makeLookup.TryGetValue(make, out var mk) ? mk : _makeCount;
+                shared[_makeOffset + (2 * slot)] += quantity;
+                shared[_makeOffset + (2 * slot) + 1] += (float)amount;
+            }
+
+            var model = TextKeys.Trim(item.Model);
+            missingModel += model.IsEmpty ? 1 : 0;
+            var goods = TextKeys.Trim(item.GoodsCode);
+            goodsHash[i] = goods.IsEmpty ? 0 : string.GetHashCode(goods, StringComparison.OrdinalIgnoreCase);
+
+            var categoryEntry = _categoryRisk.Find(category);
+            var makeEntry = _makeRisk.Find(make);
+            var modelEntry = _models.Find(model);
+            var goodsEntry = _goodsCodes.Find(goods);
+            for (var m = 0; m < k; m++)
+            {
+                ref var r = ref risks[m];
+                r.AddCategory(_categoryRisk.Risk(categoryEntry, m), amount);
+                r.AddMake(_makeRisk.Risk(makeEntry, m), amount);
+                var modelRisk = _models.Risk(modelEntry, m);
+                var goodsRisk = _goodsCodes.Risk(goodsEntry, m);
+                r.AddModel(modelRisk, _models.LogCount(modelEntry, m), amount);
+                r.AddGoods(goodsRisk, _goodsCodes.LogCount(goodsEntry, m), amount);
+                r.AddLine(Math.Max(modelRisk, goodsRisk), _models.Prior(m), amount, quantity);
+            }
+
+            var position = 0;
+            while (TextKeys.NextToken(model, ref position, _minTokenLength, out var word))
+            {
+                var wordEntry = _modelWords.Find(word);
+                for (var m = 0; m < k; m++)
+                {
+                    risks[m].AddWord(_modelWords.Risk(wordEntry, m), _modelWords.LogCount(wordEntry, m) > 0);
+                }
+
+                words++;
+            }
+
+            var keyCount = LineKeys.Collect(category, make, model, goods, price, quantity, _minTokenLength, lineKeys, lineValues);
+            _lineModel.Weigh(lineKeys[..keyCount], lineValues[..keyCount], scores);
+            for (var m = 0; m < k; m++)
+            {
+                lineScores[(m * n) + i] = scores[m];
+            }
+        }
+
+        var mean = priceSum / n;
+        var variance = Math.Max(0, (priceSquares / n) - (mean * mean));
+        var distinctGoods = CountDistinct(goodsHash);
+        var goodsLines = n - CountZero(goodsHash);
+        var shareDenominator = total > 0 ? total : 1;
+
+        shared[0] = (float)total;
+        shared[1] = n;
+        shared[2] = units;
+        shared[3] = (float)maxPrice;
+        shared[4] = (float)minPrice;
+        shared[5] = (float)mean;
+        shared[6] = (float)Math.Sqrt(variance);
+        shared[7] = (float)topLine;
+        shared[8] = (float)(topLine / shareDenominator);
+        shared[9] = CountDistinct(categoryHash);
+        shared[10] = CountDistinct(makeHash);
+        shared[11] = distinctGoods;
+        shared[12] = goodsLines - distinctGoods;
+        shared[13] = maxQuantity;
+        shared[14] = multiUnitLines;
+        shared[15] = fulfilment ? 1 : 0;
+        shared[16] = warranty ? 1 : 0;
+        shared[17] = service ? 1 : 0;
+        shared[18] = (float)extrasSpend;
+        shared[19] = missingMake;
+        shared[20] = missingModel;
+        // 21..26 are the price bands, counted above
+        shared[27] = (float)(TopGroupSpend(categoryHash, amounts) / shareDenominator);
+        shared[28] = maxQuantityOver100;
+        shared[29] = maxQuantityOver500;
+
+        LineKeys.CollectBasket(n, units, total, lineKeys, lineValues);
+        _lineModel.Weigh(lineKeys[..LineKeys.MaxBasketKeys], lineValues[..LineKeys.MaxBasketKeys], scores);
+        for (var m = 0; m < k; m++)
+        {
+            var row = destination.Slice(m * width, width);
+            if (m > 0)
+            {
+                shared[.._riskOffset].CopyTo(row);
+            }
+
+            var r = row[_riskOffset..];
+            risks[m].Write(r, n, words, total, shareDenominator, repeatedUnitsSpend, _modelWords.Prior(m));
+            LineRiskModel.Summarise(lineScores.Slice(m * n, n), _lineModel.Bias(m) + scores[m], r[MemberRisk.Count..]);
+        }
+    }
+
+    private static int Band(double price)
+    {
+        var band = 0;
+        while (band < BandUpperBounds.Length && price >= BandUpperBounds[band])
+        {
+            band++;
+        }
+
+        return band;
+    }
+
+    private static int CountDistinct(ReadOnlySpan<int> hashes)
+    {
+        // Zero marks an empty value; a basket has at most a few dozen lines, so quadratic is cheapest.
+        var distinct = 0;
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            if (hashes[i] == 0 || hashes[..i].Contains(hashes[i]))
+            {
+                continue;
+            }
+
+            distinct++;
+        }
+
+        return distinct;
+    }
+
+    private static int CountZero(ReadOnlySpan<int> hashes)
+    {
+        var zeros = 0;
+        foreach (var h in hashes)
+        {
+            zeros += h == 0 ? 1 : 0;
+        }
+
+        return zeros;
+    }
+
+    private static double TopGroupSpend(ReadOnlySpan<int> hashes, ReadOnlySpan<double> amounts)
+    {
+        double best = 0;
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            double spend = 0;
+            for (var j = 0; j < hashes.Length; j++)
+            {
+                spend += hashes[j] == hashes[i] ? amounts[j] : 0;
+            }
+
+            best = Math.Max(best, spend);
+        }
+
+        return best;
+    }
+
+    /// <summary>One member's running sums over a basket's lines for the fraud-history (risk) block.</summary>
+    private struct MemberRisk
+    {
+        /// <summary>Features <see cref="Write"/> fills; the line model's summaries follow them.</summary>
+        public const int Count = 26;
+
+        public static readonly MemberRisk Empty = new()
+        {
+            _modelMinCount = double.MaxValue,
+            _goodsMinCount = double.MaxValue,
+            _riskiestLine = double.MinValue,
+        };
+
+        private double _modelMax, _modelSum, _modelWeighted, _modelMinCount, _modelUnseen;
+        private double _goodsMax, _goodsSum, _goodsWeighted, _goodsMinCount, _goodsUnseen;
+        private double _wordMax, _wordSum, _knownWords;
+        private double _categoryRiskMax, _categoryRiskWeighted, _makeRiskMax, _makeRiskWeighted;
+        private double _riskWeightedSpend, _riskySpend, _riskyLines, _riskyUnits, _maxRiskyUnits;
+        private double _riskiestLine, _riskiestLineQuantity, _riskiestLineAmount;
+
+        public void AddCategory(double risk, double amount)
+        {
+            _categoryRiskMax = Math.Max(_categoryRiskMax, risk);
+            _categoryRiskWeighted += risk * amount;
+        }
+
+        public void AddMake(double risk, double amount)
+        {
+            _makeRiskMax = Math.Max(_makeRiskMax, risk);
+            _makeRiskWeighted += risk * amount;
+        }
+
+        public void AddModel(double risk, double logCount, double amount)
+        {
+            _modelMax = Math.Max(_modelMax, risk);
+            _modelSum += risk;
+            _modelWeighted += risk * amount;
+            _modelMinCount = Math.Min(_modelMinCount, logCount);
+            _modelUnseen += logCount == 0 ? 1 : 0;
+        }
+
+        public void AddGoods(double risk, double logCount, double amount)
+        {
+            _goodsMax = Math.Max(_goodsMax, risk);
+            _goodsSum += risk;
+            _goodsWeighted += risk * amount;
+            _goodsMinCount = Math.Min(_goodsMinCount, logCount);
+            _goodsUnseen += logCount == 0 ? 1 : 0;
+        }
+
+        public void AddWord(double risk, bool known)
+        {
+            _wordMax = Math.Max(_wordMax, risk);
+            _wordSum += risk;
+            _knownWords += known ? 1 : 0;
+        }
+
+        /// <summary>A line whose item (model or goods code, the riskier) has fraud history <paramref name="lineRisk"/>.</summary>
+        public void AddLine(double lineRisk, double prior, double amount, int quantity)
+        {
+            // Value bought of items with a fraud history: the resale-value signal, learnt from labels rather than assumed.
+            _riskWeightedSpend += amount * lineRisk / prior;
+            var risky = lineRisk > 2 * prior;
+            _riskySpend += risky ? amount : 0;
+            _riskyLines += risky ? 1 : 0;
+            _riskyUnits += risky ? quantity : 0;
+            _maxRiskyUnits = Math.Max(_maxRiskyUnits, quantity * lineRisk / prior);
+            if (lineRisk > _riskiestLine)
+            {
+                (_riskiestLine, _riskiestLineQuantity, _riskiestLineAmount) = (lineRisk, quantity, amount);
+            }
+        }
+
+        public readonly void Write(Span<float> r, int lines, int words, double total, double shareDenominator, double repeatedUnitsSpend, float wordPrior)
+        {
+            // Spend-weighted means fall back to plain means when every price is 0.
+            r[0] = (float)_modelMax;
+            r[1] = (float)(_modelSum / lines);
+            r[2] = (float)(total > 0 ? _modelWeighted / total : _modelSum / lines);
+            r[3] = (float)_modelMinCount;
+            r[4] = (float)_modelUnseen;
+            r[5] = (float)_goodsMax;
+            r[6] = (float)(_goodsSum / lines);
+            r[7] = (float)(total > 0 ? _goodsWeighted / total : _goodsSum / lines);
+            r[8] = (float)_goodsMinCount;
+            r[9] = (float)_goodsUnseen;
+            r[10] = words > 0 ? (float)_wordMax : wordPrior;
+            r[11] = words > 0 ? (float)(_wordSum / words) : wordPrior;
+            r[12] = words > 0 ? (float)_knownWords / words : 0;
+            r[13] = (float)_categoryRiskMax;
+            r[14] = (float)(total > 0 ? _categoryRiskWeighted / total : _categoryRiskMax);
+            r[15] = (float)_makeRiskMax;
+            r[16] = (float)(total > 0 ? _makeRiskWeighted / total : _makeRiskMax);
+            r[17] = (float)_riskWeightedSpend;
+            r[18] = (float)(_riskySpend / shareDenominator);
+            r[19] = (float)_riskiestLineQuantity;
+            r[20] = (float)_riskiestLineAmount;
+            r[21] = (float)repeatedUnitsSpend;
+            r[22] = (float)_maxRiskyUnits;
+            // Several different high-risk items in one basket, in lines, units and money: a shopping list for resale.
+            r[23] = (float)_riskyLines;
+            r[24] = (float)_riskyUnits;
+            r[25] = (float)_riskySpend;
+        }
+    }
+
+    /// <summary>
+    /// Several members' encoding tables as one: one lookup per key gives an entry whose risk and count for member m
+    /// sit at <c>entry·k + m</c>. A key that some member never kept reads as unseen (its prior, count 0) for that
+    /// member, exactly as the member's own table would answer. One table is used as it is.
+    /// </summary>
+    private sealed class JointTable
+    {
+        private readonly int _members;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly float[] _risk;
+        private readonly float[] _logCount;
+        private readonly float[] _prior;
+
+        private JointTable(Dictionary<string, int> index, float[] risk, float[] logCount, float[] prior)
+        {
+            _members = prior.Length;
+            _lookup = index.GetAlternateLookup<ReadOnlySpan<char>>();
+            _risk = risk;
+            _logCount = logCount;
+            _prior = prior;
+        }
+
+        public static JointTable Of(EncodingTable[] tables)
+        {
+            var prior = tables.Select(t => t.Prior).ToArray();
+            if (tables.Length == 1)
+            {
+                return new JointTable(tables[0].Index, tables[0].Risk, tables[0].LogCount, prior);
+            }
+
+            var k = tables.Length;
+            var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            foreach (var table in tables)
+            {
+                foreach (var key in table.Keys)
+                {
+                    index.TryAdd(key, index.Count);
+                }
+            }
+
+            var risk = new float[index.Count * k];
+            var logCount = new float[index.Count * k];
+            for (var m = 0; m < k; m++)
+            {
+                for (var e = 0; e < index.Count; e++)
+                {
+                    risk[(e * k) + m] = prior[m];
+                }
+
+                var table = tables[m];
+                for (var i = 0; i < table.Keys.Length; i++)
+                {
+                    var e = index[table.Keys[i]];
+                    risk[(e * k) + m] = table.Risk[i];
+                    logCount[(e * k) + m] = table.LogCount[i];
+                }
+            }
+
+            return new JointTable(index, risk, logCount, prior);
+        }
+
+        /// <summary>The entry of <paramref name="key"/>, or -1 when no member knows it (or it is empty).</summary>
+        public int Find(ReadOnlySpan<char> key) => !key.IsEmpty && _lookup.TryGetValue(key, out var e) ? e : -1;
+
+        public float Risk(int entry, int member) => entry < 0 ? _prior[member] : _risk[(entry * _members) + member];
+
+        public float LogCount(int entry, int member) => entry < 0 ? 0 : _logCount[(entry * _members) + member];
+
+        public float Prior(int member) => _prior[member];
+    }
+
+    /// <summary>Several members' line models as one table of weights, laid out like <see cref="JointTable"/>.</summary>
+    private sealed class JointLineModel
+    {
+        private readonly int _members;
+        private readonly Dictionary<ulong, int> _index;
+        private readonly float[] _weights;
+        private readonly float[] _bias;
+
+        private JointLineModel(Dictionary<ulong, int> index, float[] weights, float[] bias)
+        {
+            _members = bias.Length;
+            _index = index;
+            _weights = weights;
+            _bias = bias;
+        }
+
+        public static JointLineModel Of(LineRiskModel[] models)
+        {
+            var bias = models.Select(m => m.Bias).ToArray();
+            if (models.Length == 1)
+            {
+                return new JointLineModel(models[0].Index, models[0].Weights, bias);
+            }
+
+            var k = models.Length;
+            var index = new Dictionary<ulong, int>();
+            foreach (var model in models)
+            {
+                foreach (var key in model.Keys)
+                {
+                    index.TryAdd(key, index.Count);
+                }
+            }
+
+            var weights = new float[index.Count * k];
+            for (var m = 0; m < k; m++)
+            {
+                var model = models[m];
+                for (var i = 0; i < model.Keys.Length; i++)
+                {
+                    weights[(index[model.Keys[i]] * k) + m] = model.Weights[i];
+                }
+            }
+
+            return new JointLineModel(index, weights, bias);
+        }
+
+        public float Bias(int member) => _bias[member];
+
+        /// <summary>Every member's weighted sum of <paramref name="keys"/> into <paramref name="scores"/> (one per member).</summary>
+        public void Weigh(ReadOnlySpan<ulong> keys, ReadOnlySpan<float> values, Span<double> scores)
+        {
+            var k = _members;
+            scores[..k].Clear();
+            for (var j = 0; j < keys.Length; j++)
+            {
+                if (_index.TryGetValue(keys[j], out var e))
+                {
+                    var w = _weights.AsSpan(e * k, k);
+                    for (var m = 0; m < k; m++)
+                    {
+                        scores[m] += w[m] * values[j];
+                    }
+                }
+            }
+        }
+    }
+}

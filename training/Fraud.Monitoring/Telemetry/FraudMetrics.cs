@@ -88,7 +88,7 @@ public sealed class FraudMetrics : IDisposable
         AmountScoredCounter = Meter.CreateCounter<double>(AmountScored, "{currency}", "Total basket amount scored.");
         BatchSizeHistogram = Meter.CreateHistogram<int>(BatchSize, "{basket}", "Baskets per batch.");
         DriftPsiGauge = Meter.CreateGauge<double>(DriftPsi, null, "Population stability index of a feature in the last drift check.");
-        PredictionLogDroppedCounter = Meter.CreateCounter<long>(PredictionLogDropped, "{record}", "Prediction records dropped (buffer full).");
+        PredictionLogDroppedCounter = Meter.CreateCounter<long>(PredictionLogDropped, "{record}", "Prediction records dropped (buffer full, or still unwritten at shutdown).");
         FraudRateGauge = Meter.CreateGauge<double>(FraudRate, null, "Share of scored baskets flagged in the last drift-check window.");
         Meter.CreateObservableGauge(ModelAgeDays, () => ObserveModelAge(clock), "d", "Days since the serving model was trained.");
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Fraud.Baskets;
 using Fraud.Model;
 
 namespace Fraud.Model.Tests;
@@ -70,9 +71,12 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     [Fact]
     public void ReadsAVersionOneFileAsASingleMember()
     {
-        // Version 1 kept the featurizer and trees at the top level; champions written then must keep serving.
+        // Version 1 kept one featurizer and its trees at the top level; champions written then must keep serving.
+        // The first member alone, as a version 2 file, is the model that file must read as.
         var json = JsonNode.Parse(fixture.Model.ToJsonBytes())!;
         var member = json["members"]![0]!;
+        json["members"] = new JsonArray(member.DeepClone());
+        var single = FraudModel.FromJson(Encoding.UTF8.GetBytes(json.ToJsonString()));
         json["featurizer"] = member["featurizer"]!.DeepClone();
         json["trees"] = member["trees"]!.DeepClone();
         json.AsObject().Remove("members");
@@ -84,7 +88,9 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
         Assert.Equal(fixture.Model.ModelId, old.ModelId);
         foreach (var basket in fixture.TestBaskets.Take(200))
         {
-            Assert.Equal(fixture.Model.PredictProbability(basket), old.PredictProbability(basket));
+            var expected = single.PredictRaw(basket);
+            Assert.Equal(expected, old.PredictRaw(basket));
+            Assert.Equal(fixture.Model.Members[0].Trees.PredictRaw(Features(fixture.Model.Members[0], basket)), expected);
         }
 
         Assert.Equal(2, JsonNode.Parse(old.ToJsonBytes())!["schema_version"]!.GetValue<int>());
@@ -102,6 +108,13 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     {
         var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json.AsObject().Remove("calibration"))));
         Assert.Contains("calibration", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static float[] Features(ModelMember member, Basket basket)
+    {
+        var row = new float[member.Featurizer.FeatureCount];
+        member.Featurizer.Featurize(basket, row);
+        return row;
     }
 
     private byte[] Edit(Action<JsonNode> change)

@@ -155,12 +155,15 @@ public static class ModelTrainer
         progress?.Invoke(new TrainingProgress("importance", "mean |SHAP| on test rows"));
         var (importance, groupImportance) = Importance(model, memberTestX, options.ImportanceSampleRows);
 
-        // Every held-out row is profiled with the features of a member that did not learn from it and with the score
-        // of the members that did not (its own validation member for a fold row, all of them for a test row).
+        // The profile must describe what serving sees: drift monitoring featurizes live baskets with the first member,
+        // so every reference row carries that member's features, on rows it did not learn from (its validation fold,
+        // the calibration and test parts), where its encodings behave as on new baskets. Mixing members' features
+        // would smear each category's encoded risk over k values and read as drift. The scores are out-of-bag too:
+        // the first member's on its fold, the whole ensemble's on the parts no member learnt from.
         progress?.Invoke(new TrainingProgress("reference", "drift reference profile from held-out rows"));
-        var heldOutRows = outOfBagRows.Concat(calibrationRows).Concat(testRows).ToArray();
-        var heldOutX = Stack([.. memberOutOfBagX, .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
-        var heldOutScores = Calibrated(model, [.. validRaw, .. calibrationRaw, .. testRaw]);
+        var heldOutRows = memberFolds[0].Concat(calibrationRows).Concat(testRows).ToArray();
+        var heldOutX = Stack([memberOutOfBagX[0], .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
+        var heldOutScores = Calibrated(model, [.. outOfBagRaw[0], .. calibrationRaw, .. testRaw]);
         var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, model.FeatureNames, heldOutScores);
 
         var card = new ModelCard

@@ -313,6 +313,48 @@ internal sealed class JointFeaturizer
         return best;
     }
 
+    /// <summary>Every key of any member, numbered in first-seen order (members in order, keys in stored order).</summary>
+    private static Dictionary<TKey, int> UnionIndex<TKey>(IEnumerable<TKey[]> keySets, IEqualityComparer<TKey>? comparer)
+        where TKey : notnull
+    {
+        var index = new Dictionary<TKey, int>(comparer);
+        foreach (var keys in keySets)
+        {
+            foreach (var key in keys)
+            {
+                index.TryAdd(key, index.Count);
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary>
+    /// The members' values laid out entry-major, member m of entry e at <c>e·k + m</c>; a key a member does not hold
+    /// gets that member's <paramref name="absent"/> value.
+    /// </summary>
+    private static float[] Interleave<TKey>(Dictionary<TKey, int> index, (TKey[] Keys, float[] Values)[] members, float[] absent)
+        where TKey : notnull
+    {
+        var k = members.Length;
+        var values = new float[index.Count * k];
+        for (var m = 0; m < k; m++)
+        {
+            for (var e = 0; e < index.Count; e++)
+            {
+                values[(e * k) + m] = absent[m];
+            }
+
+            var (keys, memberValues) = members[m];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                values[(index[keys[i]] * k) + m] = memberValues[i];
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>One member's running sums over a basket's lines for the fraud-history (risk) block.</summary>
     private struct MemberRisk
     {
@@ -449,34 +491,9 @@ internal sealed class JointFeaturizer
                 return new JointTable(tables[0].Index, tables[0].Risk, tables[0].LogCount, prior);
             }
 
-            var k = tables.Length;
-            var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            foreach (var table in tables)
-            {
-                foreach (var key in table.Keys)
-                {
-                    index.TryAdd(key, index.Count);
-                }
-            }
-
-            var risk = new float[index.Count * k];
-            var logCount = new float[index.Count * k];
-            for (var m = 0; m < k; m++)
-            {
-                for (var e = 0; e < index.Count; e++)
-                {
-                    risk[(e * k) + m] = prior[m];
-                }
-
-                var table = tables[m];
-                for (var i = 0; i < table.Keys.Length; i++)
-                {
-                    var e = index[table.Keys[i]];
-                    risk[(e * k) + m] = table.Risk[i];
-                    logCount[(e * k) + m] = table.LogCount[i];
-                }
-            }
-
+            var index = UnionIndex(tables.Select(t => t.Keys), StringComparer.OrdinalIgnoreCase);
+            var risk = Interleave(index, [.. tables.Select(t => (t.Keys, t.Risk))], prior);
+            var logCount = Interleave(index, [.. tables.Select(t => (t.Keys, t.LogCount))], new float[tables.Length]);
             return new JointTable(index, risk, logCount, prior);
         }
 
@@ -514,26 +531,8 @@ internal sealed class JointFeaturizer
                 return new JointLineModel(models[0].Index, models[0].Weights, bias);
             }
 
-            var k = models.Length;
-            var index = new Dictionary<ulong, int>();
-            foreach (var model in models)
-            {
-                foreach (var key in model.Keys)
-                {
-                    index.TryAdd(key, index.Count);
-                }
-            }
-
-            var weights = new float[index.Count * k];
-            for (var m = 0; m < k; m++)
-            {
-                var model = models[m];
-                for (var i = 0; i < model.Keys.Length; i++)
-                {
-                    weights[(index[model.Keys[i]] * k) + m] = model.Weights[i];
-                }
-            }
-
+            var index = UnionIndex(models.Select(m => m.Keys), null);
+            var weights = Interleave(index, [.. models.Select(m => (m.Keys, m.Weights))], new float[models.Length]);
             return new JointLineModel(index, weights, bias);
         }
 

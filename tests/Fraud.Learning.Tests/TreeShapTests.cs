@@ -51,15 +51,43 @@ public sealed class TreeShapTests
         var dto = model.ToDto();
         var phi = new double[4];
 
+        var recursive = new double[4];
+        Assert.All(model.ShapTables.Tabled, Assert.True);
         for (var r = 0; r < 30; r++)
         {
             var row = x.Row(r).ToArray();
             TreeShap.Explain(model, row, phi);
+            TreeShap.Explain(model, row, recursive, useTables: false);
             var exact = BruteForceShapley(dto, row);
             for (var j = 0; j < 4; j++)
             {
                 Assert.Equal(exact[j], phi[j], 1e-9);
+                Assert.Equal(exact[j], recursive[j], 1e-9);
             }
+        }
+    }
+
+    [Fact]
+    public void TablesAndTheRecursiveAlgorithmAgreeOnDeepAndShallowTrees()
+    {
+        // Depth-unbounded 31-leaf trees: some paths carry more than six distinct features and go through the
+        // recursive algorithm, the others through the tables; every contribution must match the recursive one.
+        var (x, y) = SyntheticProblem.Make(4_000, 20, seed: 36, missingRate: 0.15);
+        var model = GbdtTrainer.Train(x, y, new GbdtOptions { NumRounds = 30, NumLeaves = 31, MinDataInLeaf = 5, LearningRate = 0.1, FeatureFraction = 0.7, Seed = 4, Threads = 1 });
+        var tabled = model.ShapTables.Tabled.Count(t => t);
+        Assert.InRange(tabled, 1, model.TreeCount - 1);
+        var fast = new double[20];
+        var reference = new double[20];
+        for (var r = 0; r < 300; r++)
+        {
+            var baseValue = TreeShap.Explain(model, x.Row(r), fast);
+            TreeShap.Explain(model, x.Row(r), reference, useTables: false);
+            for (var j = 0; j < 20; j++)
+            {
+                Assert.Equal(reference[j], fast[j], 1e-10);
+            }
+
+            Assert.Equal(model.PredictRaw(x.Row(r)), baseValue + fast.Sum(), 1e-9);
         }
     }
 

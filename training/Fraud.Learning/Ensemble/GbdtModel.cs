@@ -16,6 +16,7 @@ public sealed partial class GbdtModel
     private readonly double[] _covers;
     private readonly double[] _gains;
     private readonly int[] _roots;
+    private ShapTables? _shapTables;
 
     private GbdtModel(int featureCount, double baseScore, PredictionNode[] nodes, double[] values, double[] covers, double[] gains, int[] roots)
     {
@@ -51,6 +52,9 @@ public sealed partial class GbdtModel
     public int MaxDepth { get; }
 
     internal ReadOnlySpan<PredictionNode> Nodes => _nodes;
+
+    /// <summary>TreeSHAP amounts per leaf, built on the first explanation (a scoring-only process never pays for them).</summary>
+    internal ShapTables ShapTables => LazyInitializer.EnsureInitialized(ref _shapTables, () => ShapTables.Build(this));
 
     /// <summary>1/k for k up to MaxDepth + 2, so TreeSHAP multiplies where the paper divides.</summary>
     internal double[] Reciprocals { get; }

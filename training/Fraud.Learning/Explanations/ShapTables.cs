@@ -6,9 +6,10 @@ namespace Fraud.Learning;
 /// <c>v · (o_i − z_i) · Σ_{S ⊆ P∖{i}} |S|!(d−|S|−1)!/d! · Π_{j∈S} o_j · Π_{j∈P∖S∖{i}} z_j</c>, where z_j is the product
 /// of the cover ratios of the path's splits on j and o_j is 1 when the row takes the path's side at every split on
 /// j, else 0. Only the o_j depend on the row, and they are bits: so each leaf stores its amount for every feature of
-/// P and every one of the 2^d bit patterns, and explaining a row costs one pass over the path per leaf and d
-/// additions, instead of the O(d²) EXTEND/UNWIND work per leaf of the recursive algorithm. A tree with a leaf deeper
-/// than <see cref="MaxDistinctFeatures"/> distinct features is left to the recursive algorithm (its table would be
+/// P and every one of the 2^d bit patterns. Explaining a row evaluates each split of a tree once (one bit each), then
+/// per leaf finds its pattern with d mask tests and adds d amounts, instead of the O(d²) EXTEND/UNWIND work per leaf
+/// of the recursive algorithm. A tree with a leaf deeper
+/// than <see cref="MaxDistinctFeatures"/> distinct features, or with more than 64 splits, is left to the recursive algorithm (its table would be
 /// too large); so are the trees past a memory budget. Built once per model, on its first explanation; immutable.
 /// </summary>
 internal sealed class ShapTables
@@ -19,28 +20,31 @@ internal sealed class ShapTables
     /// <summary>Most amounts stored over all trees (8 M doubles, 64 MB); later trees use the recursive algorithm.</summary>
     private const long Budget = 8L << 20;
 
+    /// <summary>Most split nodes in a tree for a table: one bit each in the row's direction word.</summary>
+    private const int MaxSplits = 64;
+
+    private readonly int[] _treeSplitStart;
+    private readonly int[] _splits;
     private readonly int[] _treeLeafStart;
-    private readonly int[] _leafStepStart;
     private readonly int[] _leafFeatureStart;
     private readonly int[] _leafTableStart;
-    private readonly int[] _stepNode;
-    private readonly int[] _stepChild;
-    private readonly int[] _stepBit;
     private readonly int[] _features;
+    private readonly ulong[] _featureSplits;
+    private readonly ulong[] _featureLefts;
     private readonly double[] _amounts;
 
-    private ShapTables(bool[] tabled, int[] treeLeafStart, int[] leafStepStart, int[] leafFeatureStart, int[] leafTableStart, int[] stepNode, int[] stepChild, int[] stepBit, int[] features, double[] amounts)
+    private ShapTables(bool[] tabled, Lists lists)
     {
         Tabled = tabled;
-        _treeLeafStart = treeLeafStart;
-        _leafStepStart = leafStepStart;
-        _leafFeatureStart = leafFeatureStart;
-        _leafTableStart = leafTableStart;
-        _stepNode = stepNode;
-        _stepChild = stepChild;
-        _stepBit = stepBit;
-        _features = features;
-        _amounts = amounts;
+        _treeSplitStart = [.. lists.TreeSplitStart];
+        _splits = [.. lists.Splits];
+        _treeLeafStart = [.. lists.TreeLeafStart];
+        _leafFeatureStart = [.. lists.LeafFeatureStart];
+        _leafTableStart = [.. lists.LeafTableStart];
+        _features = [.. lists.Features];
+        _featureSplits = [.. lists.FeatureSplits];
+        _featureLefts = [.. lists.FeatureLefts];
+        _amounts = [.. lists.Amounts];
     }
 
     /// <summary>Per tree: true when its contributions come from the tables.</summary>
@@ -49,29 +53,32 @@ internal sealed class ShapTables
     /// <summary>Adds tree <paramref name="tree"/>'s contributions for <paramref name="row"/> into <paramref name="phi"/>.</summary>
     public void Add(int tree, ReadOnlySpan<PredictionNode> nodes, ReadOnlySpan<float> row, Span<double> phi)
     {
+        // Each split is evaluated once: bit s of `left` is set when the row goes left at the tree's s-th split.
+        ulong left = 0;
+        var first = _treeSplitStart[tree];
+        for (var s = first; s < _treeSplitStart[tree + 1]; s++)
+        {
+            ref readonly var node = ref nodes[_splits[s]];
+            var x = row[node.Feature];
+            var hot = x <= node.Threshold ? node.Left : float.IsNaN(x) ? node.Missing : node.Right;
+            left |= (hot == node.Left ? 1UL : 0UL) << (s - first);
+        }
+
         for (var leaf = _treeLeafStart[tree]; leaf < _treeLeafStart[tree + 1]; leaf++)
         {
-            var featureStart = _leafFeatureStart[leaf];
-            var d = _leafFeatureStart[leaf + 1] - featureStart;
-            if (d == 0)
+            var start = _leafFeatureStart[leaf];
+            var d = _leafFeatureStart[leaf + 1] - start;
+            // Bit b set when the row follows the path at every split on the path's b-th distinct feature.
+            var mask = 0;
+            for (var b = 0; b < d; b++)
             {
-                continue;
-            }
-
-            // Bit b set while the row follows the path at every split on the path's b-th distinct feature.
-            var mask = (1 << d) - 1;
-            for (var s = _leafStepStart[leaf]; s < _leafStepStart[leaf + 1]; s++)
-            {
-                ref readonly var node = ref nodes[_stepNode[s]];
-                var x = row[node.Feature];
-                var hot = x <= node.Threshold ? node.Left : float.IsNaN(x) ? node.Missing : node.Right;
-                mask &= hot == _stepChild[s] ? ~0 : ~(1 << _stepBit[s]);
+                mask |= ((left ^ _featureLefts[start + b]) & _featureSplits[start + b]) == 0 ? 1 << b : 0;
             }
 
             var amounts = _amounts.AsSpan(_leafTableStart[leaf] + (mask * d), d);
             for (var b = 0; b < d; b++)
             {
-                phi[_features[featureStart + b]] += amounts[b];
+                phi[_features[start + b]] += amounts[b];
             }
         }
     }
@@ -83,26 +90,20 @@ internal sealed class ShapTables
         var covers = model.Covers;
         var roots = model.Roots;
         var tabled = new bool[roots.Length];
-        var treeLeafStart = new List<int> { 0 };
-        var leafStepStart = new List<int> { 0 };
-        var leafFeatureStart = new List<int> { 0 };
-        var leafTableStart = new List<int>();
-        var stepNode = new List<int>();
-        var stepChild = new List<int>();
-        var stepBit = new List<int>();
-        var features = new List<int>();
-        var amounts = new List<double>();
+        var lists = new Lists();
         var weights = SubsetWeights(MaxDistinctFeatures);
 
         var path = new List<(int Node, int Child)>();
         var leaves = new List<(int Leaf, (int Node, int Child)[] Path)>();
+        var splits = new List<int>();
+        var distinctFeatures = new HashSet<int>();
         for (var t = 0; t < roots.Length; t++)
         {
             leaves.Clear();
-            CollectLeaves(nodes, roots[t], path, leaves);
-            var fits = true;
+            splits.Clear();
+            CollectLeaves(nodes, roots[t], path, leaves, splits);
+            var fits = splits.Count <= MaxSplits;
             long size = 0;
-            var distinctFeatures = new HashSet<int>();
             foreach (var (_, leafPath) in leaves)
             {
                 distinctFeatures.Clear();
@@ -111,56 +112,67 @@ internal sealed class ShapTables
                     distinctFeatures.Add(nodes[step.Node].Feature);
                 }
 
-                var d = distinctFeatures.Count;
-                fits &= d <= MaxDistinctFeatures;
-                size += (1L << d) * d;
+                fits &= distinctFeatures.Count <= MaxDistinctFeatures;
+                size += (1L << distinctFeatures.Count) * distinctFeatures.Count;
             }
 
-            if (!fits || amounts.Count + size > Budget)
+            if (fits && lists.Amounts.Count + size <= Budget)
             {
-                treeLeafStart.Add(leafStepStart.Count - 1);
-                continue;
-            }
-
-            tabled[t] = true;
-            foreach (var (leaf, leafPath) in leaves)
-            {
-                // Distinct features in order of first appearance, each with the product of its cover ratios.
-                var distinct = new List<int>();
-                var zero = new List<double>();
-                foreach (var (node, child) in leafPath)
+                tabled[t] = true;
+                lists.Splits.AddRange(splits);
+                foreach (var (leaf, leafPath) in leaves)
                 {
-                    var feature = nodes[node].Feature;
-                    var b = distinct.IndexOf(feature);
-                    if (b < 0)
-                    {
-                        b = distinct.Count;
-                        distinct.Add(feature);
-                        zero.Add(1);
-                    }
-
-                    zero[b] *= covers[child] / covers[node];
-                    stepNode.Add(node);
-                    stepChild.Add(child);
-                    stepBit.Add(b);
+                    AddLeaf(nodes, covers, values[leaf], leafPath, splits, weights, lists);
                 }
-
-                leafTableStart.Add(amounts.Count);
-                features.AddRange(distinct);
-                AppendAmounts(values[leaf], [.. zero], weights, amounts);
-                leafStepStart.Add(stepNode.Count);
-                leafFeatureStart.Add(features.Count);
             }
 
-            treeLeafStart.Add(leafStepStart.Count - 1);
+            lists.TreeSplitStart.Add(lists.Splits.Count);
+            lists.TreeLeafStart.Add(lists.LeafTableStart.Count);
         }
 
-        leafTableStart.Add(amounts.Count);
-        return new ShapTables(tabled, [.. treeLeafStart], [.. leafStepStart], [.. leafFeatureStart], [.. leafTableStart], [.. stepNode], [.. stepChild], [.. stepBit], [.. features], [.. amounts]);
+        return new ShapTables(tabled, lists);
     }
 
-    /// <summary>Every leaf under <paramref name="node"/> with its path from the tree's root (node, child taken).</summary>
-    private static void CollectLeaves(ReadOnlySpan<PredictionNode> nodes, int node, List<(int Node, int Child)> path, List<(int Leaf, (int Node, int Child)[] Path)> leaves)
+    private static void AddLeaf(ReadOnlySpan<PredictionNode> nodes, ReadOnlySpan<double> covers, double value, (int Node, int Child)[] path, List<int> splits, double[,] weights, Lists lists)
+    {
+        // Distinct features in order of first appearance, each with the product of its cover ratios and the
+        // directions the path takes at its splits (as bits of the tree's split word).
+        var distinct = new List<int>();
+        var zero = new List<double>();
+        var featureSplits = new List<ulong>();
+        var featureLefts = new List<ulong>();
+        foreach (var (node, child) in path)
+        {
+            var feature = nodes[node].Feature;
+            var b = distinct.IndexOf(feature);
+            if (b < 0)
+            {
+                b = distinct.Count;
+                distinct.Add(feature);
+                zero.Add(1);
+                featureSplits.Add(0);
+                featureLefts.Add(0);
+            }
+
+            zero[b] *= covers[child] / covers[node];
+            var bit = 1UL << splits.IndexOf(node);
+            featureSplits[b] |= bit;
+            featureLefts[b] |= child == nodes[node].Left ? bit : 0;
+        }
+
+        lists.LeafTableStart.Add(lists.Amounts.Count);
+        lists.Features.AddRange(distinct);
+        lists.FeatureSplits.AddRange(featureSplits);
+        lists.FeatureLefts.AddRange(featureLefts);
+        lists.LeafFeatureStart.Add(lists.Features.Count);
+        AppendAmounts(value, [.. zero], weights, lists.Amounts);
+    }
+
+    /// <summary>
+    /// Every leaf under <paramref name="node"/> with its path from the tree's root (node, child taken), and every
+    /// split node in <paramref name="splits"/>.
+    /// </summary>
+    private static void CollectLeaves(ReadOnlySpan<PredictionNode> nodes, int node, List<(int Node, int Child)> path, List<(int Leaf, (int Node, int Child)[] Path)> leaves, List<int> splits)
     {
         ref readonly var current = ref nodes[node];
         if (current.Feature < 0)
@@ -169,10 +181,11 @@ internal sealed class ShapTables
             return;
         }
 
+        splits.Add(node);
         foreach (var child in new[] { current.Left, current.Right })
         {
             path.Add((node, child));
-            CollectLeaves(nodes, child, path, leaves);
+            CollectLeaves(nodes, child, path, leaves, splits);
             path.RemoveAt(path.Count - 1);
         }
     }
@@ -236,5 +249,27 @@ internal sealed class ShapTables
         }
 
         return w;
+    }
+
+    /// <summary>The tables while they are built; index lists start with 0 and gain one entry per tree or leaf.</summary>
+    private sealed class Lists
+    {
+        public List<int> TreeSplitStart { get; } = [0];
+
+        public List<int> Splits { get; } = [];
+
+        public List<int> TreeLeafStart { get; } = [0];
+
+        public List<int> LeafFeatureStart { get; } = [0];
+
+        public List<int> LeafTableStart { get; } = [];
+
+        public List<int> Features { get; } = [];
+
+        public List<ulong> FeatureSplits { get; } = [];
+
+        public List<ulong> FeatureLefts { get; } = [];
+
+        public List<double> Amounts { get; } = [];
     }
 }

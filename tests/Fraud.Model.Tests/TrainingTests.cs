@@ -155,6 +155,29 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void CancellingWhileMembersTrainSideBySideThrowsTheCancellationItself()
+    {
+        // Members train two at a time; a caller (Ctrl+C in the CLI, the retraining job's shutdown) still gets an
+        // OperationCanceledException, not an AggregateException it would report as a crash.
+        using var cancel = new CancellationTokenSource();
+        var options = fixture.Options.WithParameter("ensemble_members", "3");
+        var boosted = 0;
+        var ex = Assert.ThrowsAny<OperationCanceledException>(() => ModelTrainer.Train(
+            fixture.TrainBaskets.Take(6000).ToList(),
+            fixture.TrainLabels.Take(6000).ToList(),
+            options,
+            p =>
+            {
+                if (p.Stage == "boost" && ++boosted == 20)
+                {
+                    cancel.Cancel();
+                }
+            },
+            cancel.Token));
+        Assert.Equal(cancel.Token, ex.CancellationToken);
+    }
+
+    [Fact]
     public void RefusesMoreMembersThanTheValidationShareLeavesFoldsFor()
     {
         var options = fixture.Options.WithParameter("ensemble_members", "6");

@@ -227,6 +227,12 @@ public sealed class FraudModel
     private double Raw(Basket basket, Span<float> rows)
     {
         _joint.Featurize(basket, rows);
+        return MeanRaw(rows);
+    }
+
+    /// <summary>Mean of the members' raw scores of their rows (member m's features at <c>rows[m·FeatureCount ..]</c>).</summary>
+    private double MeanRaw(ReadOnlySpan<float> rows)
+    {
         var width = FeatureCount;
         var sum = 0.0;
         for (var m = 0; m < _members.Length; m++)
@@ -238,22 +244,29 @@ public sealed class FraudModel
     }
 
     /// <summary>
-    /// Mean of the members' TreeSHAP values into <paramref name="contributions"/>; returns the raw score and the base
-    /// value (the mean of the members' base values), which with the contributions add up to the raw score.
-    /// <paramref name="rows"/> ends with every member's features, the first member's first (the reason texts quote them).
+    /// Returns the raw score and the base value, and writes the mean of the members' TreeSHAP values into
+    /// <paramref name="contributions"/>; base value and contributions add up to the raw score. <paramref name="rows"/>
+    /// ends with every member's features, the first member's first (the reason texts quote them).
     /// </summary>
     private (double Raw, double BaseValue) Explain(Basket basket, Span<float> rows, double[] contributions, double[] scratch)
     {
-        Array.Clear(contributions);
         _joint.Featurize(basket, rows);
+        return (MeanRaw(rows), MeanContributions(rows, contributions, scratch));
+    }
+
+    /// <summary>
+    /// The mean of the members' TreeSHAP values for their rows (laid out as for <see cref="MeanRaw"/>) into
+    /// <paramref name="contributions"/>, feature by feature, as explanations show them; returns the mean of the
+    /// members' base values. <paramref name="scratch"/> holds one member's values at a time.
+    /// </summary>
+    internal double MeanContributions(ReadOnlySpan<float> rows, Span<double> contributions, Span<double> scratch)
+    {
+        contributions.Clear();
         var width = FeatureCount;
-        double raw = 0, baseValue = 0;
+        var baseValue = 0.0;
         for (var m = 0; m < _members.Length; m++)
         {
-            var row = rows.Slice(m * width, width);
-            var trees = _members[m].Trees;
-            raw += trees.PredictRaw(row);
-            baseValue += TreeShap.Explain(trees, row, scratch);
+            baseValue += TreeShap.Explain(_members[m].Trees, rows.Slice(m * width, width), scratch);
             for (var f = 0; f < contributions.Length; f++)
             {
                 contributions[f] += scratch[f];
@@ -266,7 +279,7 @@ public sealed class FraudModel
             contributions[f] /= k;
         }
 
-        return (raw / k, baseValue / k);
+        return baseValue / k;
     }
 
     internal double[] GroupSums(ReadOnlySpan<double> contributions)

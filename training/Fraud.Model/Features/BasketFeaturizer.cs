@@ -14,7 +14,7 @@ public sealed class BasketFeaturizer
     public const int CurrentVersion = 3;
 
     internal const int AggregateCount = 30;
-    internal const int RiskCount = 26 + LineRiskModel.OutputCount;
+    internal const int RiskCount = JointFeaturizer.HistoryCount + LineRiskModel.OutputCount;
 
     private readonly string[] _categories;
     private readonly string[] _makes;

@@ -97,8 +97,7 @@ public static class FeaturizerFitter
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var categoryVocabulary = vocabulary?.Categories ?? categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories);
-        var makeVocabulary = vocabulary?.Makes ?? makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes);
+        var shared = vocabulary ?? FitVocabulary(baskets, options);
         var counters = new[] { models, goods, words, categories, makes };
         var keys = counters.Select(c => c.FrequentKeys(options.MinEncodingCount)).ToArray();
         var indexes = keys.Select(EncodingTable.BuildIndex).ToArray();
@@ -126,7 +125,7 @@ public static class FeaturizerFitter
             }
 
             var lineModel = lineModels[heldOut < 0 ? folds : heldOut];
-            return new BasketFeaturizer(categoryVocabulary, makeVocabulary, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
+            return new BasketFeaturizer(shared.Categories, shared.Makes, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
         }
 
         var final = Build(-1);

@@ -13,6 +13,9 @@ namespace Fraud.Model.Features;
 /// </summary>
 internal sealed class JointFeaturizer
 {
+    /// <summary>Features of the fraud-history block before the line model's summaries.</summary>
+    internal const int HistoryCount = MemberRisk.Count;
+
     private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
 
     private readonly int _members;
@@ -69,15 +72,12 @@ internal sealed class JointFeaturizer
         _lineModel = JointLineModel.Of([.. members.Select(m => m.LineModel)]);
     }
 
-    /// <summary>Number of featurizers written at once.</summary>
-    public int MemberCount => _members;
-
     /// <summary>Length of one member's vector.</summary>
     public int FeatureCount => _featureCount;
 
     /// <summary>
     /// Writes member m's features of <paramref name="basket"/> into <c>destination[m·FeatureCount ..]</c>
-    /// (<paramref name="destination"/> holds at least MemberCount × FeatureCount values).
+    /// (<paramref name="destination"/> holds at least one row per member).
     /// </summary>
     public void Featurize(Basket basket, Span<float> destination)
     {
@@ -106,7 +106,6 @@ internal sealed class JointFeaturizer
         Span<char> categoryBuffer = stackalloc char[TextKeys.MaxKeyLength];
         Span<ulong> lineKeys = stackalloc ulong[LineKeys.MaxKeysPerLine];
         Span<float> lineValues = stackalloc float[LineKeys.MaxKeysPerLine];
-        lineScores.Clear();
         for (var m = 0; m < k; m++)
         {
             risks[m] = MemberRisk.Empty;
@@ -313,12 +312,20 @@ internal sealed class JointFeaturizer
         return best;
     }
 
-    /// <summary>Every key of any member, numbered in first-seen order (members in order, keys in stored order).</summary>
-    private static Dictionary<TKey, int> UnionIndex<TKey>(IEnumerable<TKey[]> keySets, IEqualityComparer<TKey>? comparer)
+    /// <summary>
+    /// Every key of any member, numbered in first-seen order (members in order, keys in stored order), compared as the
+    /// members' own indexes compare them. A single member's own index is used as it is.
+    /// </summary>
+    private static Dictionary<TKey, int> UnionIndex<TKey>((Dictionary<TKey, int> Index, TKey[] Keys)[] members)
         where TKey : notnull
     {
-        var index = new Dictionary<TKey, int>(comparer);
-        foreach (var keys in keySets)
+        if (members.Length == 1)
+        {
+            return members[0].Index;
+        }
+
+        var index = new Dictionary<TKey, int>(members[0].Index.Comparer);
+        foreach (var (_, keys) in members)
         {
             foreach (var key in keys)
             {
@@ -331,12 +338,17 @@ internal sealed class JointFeaturizer
 
     /// <summary>
     /// The members' values laid out entry-major, member m of entry e at <c>e·k + m</c>; a key a member does not hold
-    /// gets that member's <paramref name="absent"/> value.
+    /// gets that member's <paramref name="absent"/> value. A single member's values are already in that layout.
     /// </summary>
     private static float[] Interleave<TKey>(Dictionary<TKey, int> index, (TKey[] Keys, float[] Values)[] members, float[] absent)
         where TKey : notnull
     {
         var k = members.Length;
+        if (k == 1)
+        {
+            return members[0].Values;
+        }
+
         var values = new float[index.Count * k];
         for (var m = 0; m < k; m++)
         {
@@ -464,7 +476,7 @@ internal sealed class JointFeaturizer
     /// <summary>
     /// Several members' encoding tables as one: one lookup per key gives an entry whose risk and count for member m
     /// sit at <c>entry·k + m</c>. A key that some member never kept reads as unseen (its prior, count 0) for that
-    /// member, exactly as the member's own table would answer. One table is used as it is.
+    /// member, exactly as the member's own table would answer. One table is used as it is, without a copy.
     /// </summary>
     private sealed class JointTable
     {
@@ -486,12 +498,7 @@ internal sealed class JointFeaturizer
         public static JointTable Of(EncodingTable[] tables)
         {
             var prior = tables.Select(t => t.Prior).ToArray();
-            if (tables.Length == 1)
-            {
-                return new JointTable(tables[0].Index, tables[0].Risk, tables[0].LogCount, prior);
-            }
-
-            var index = UnionIndex(tables.Select(t => t.Keys), StringComparer.OrdinalIgnoreCase);
+            var index = UnionIndex([.. tables.Select(t => (t.Index, t.Keys))]);
             var risk = Interleave(index, [.. tables.Select(t => (t.Keys, t.Risk))], prior);
             var logCount = Interleave(index, [.. tables.Select(t => (t.Keys, t.LogCount))], new float[tables.Length]);
             return new JointTable(index, risk, logCount, prior);
@@ -525,15 +532,9 @@ internal sealed class JointFeaturizer
 
         public static JointLineModel Of(LineRiskModel[] models)
         {
-            var bias = models.Select(m => m.Bias).ToArray();
-            if (models.Length == 1)
-            {
-                return new JointLineModel(models[0].Index, models[0].Weights, bias);
-            }
-
-            var index = UnionIndex(models.Select(m => m.Keys), null);
+            var index = UnionIndex([.. models.Select(m => (m.Index, m.Keys))]);
             var weights = Interleave(index, [.. models.Select(m => (m.Keys, m.Weights))], new float[models.Length]);
-            return new JointLineModel(index, weights, bias);
+            return new JointLineModel(index, weights, [.. models.Select(m => m.Bias)]);
         }
 
         public float Bias(int member) => _bias[member];

@@ -70,12 +70,12 @@ public static class ModelTrainer
         var vocabulary = FeaturizerFitter.FitVocabulary(Select(baskets, [.. split.Rows[DataSplit.Train].Concat(split.Rows[DataSplit.Validation])]), options.Featurizer);
         var members = new ModelMember[options.EnsembleMembers];
         var memberTestX = new FeatureMatrix[members.Length];
-        var memberOutOfBagX = new FeatureMatrix[members.Length];
         var outOfBagRaw = new double[members.Length][];
         var memberTestRaw = new double[members.Length][];
         var memberCalibrationRaw = new double[members.Length][];
-        var memberCalibrationX = new FeatureMatrix?[members.Length];
-        FeatureMatrix? baselineTrainX = null;
+        // The first member's matrices outlive the loop: the baseline learns from its features and the drift
+        // reference profiles them. Other members' matrices are dropped as soon as their scores are taken.
+        FeatureMatrix? baselineTrainX = null, firstOutOfBagX = null, calibrationX = null;
         float[]? baselineTrainY = null;
         var curve = new List<BoostingRound>();
         var progressGate = new Lock();
@@ -117,19 +117,14 @@ public static class ModelTrainer
                 Report(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (m + ((double)round.Round / gbdtOptions.NumRounds)) / members.Length));
             }, cancellationToken);
             members[m] = new ModelMember(featurizer, trees);
-            memberOutOfBagX[m] = validX;
             outOfBagRaw[m] = Raw(trees, validX, threads);
             memberTestX[m] = Featurize(featurizer, baskets, testRows, threads);
             memberTestRaw[m] = Raw(trees, memberTestX[m], threads);
-            if (separateCalibration)
-            {
-                memberCalibrationX[m] = Featurize(featurizer, baskets, calibrationRows, threads);
-                memberCalibrationRaw[m] = Raw(trees, memberCalibrationX[m]!, threads);
-            }
-
+            var memberCalibrationX = separateCalibration ? Featurize(featurizer, baskets, calibrationRows, threads) : null;
+            memberCalibrationRaw[m] = memberCalibrationX is null ? [] : Raw(trees, memberCalibrationX, threads);
             if (m == 0)
             {
-                (baselineTrainX, baselineTrainY) = (trainX, trainY);
+                (baselineTrainX, baselineTrainY, firstOutOfBagX, calibrationX) = (trainX, trainY, validX, memberCalibrationX);
             }
         }
 
@@ -139,8 +134,7 @@ public static class ModelTrainer
         // same whatever runs alongside what (TrainingTests compares one thread with several).
         RunMembers(members.Length, threads > 1 ? 2 : 1, TrainMember, cancellationToken);
         var testRaw = MeanOf(memberTestRaw, testRows.Length);
-        var calibrationRaw = separateCalibration ? MeanOf(memberCalibrationRaw, calibrationRows.Length) : [];
-        var calibrationX = memberCalibrationX[0];
+        var calibrationRaw = MeanOf(memberCalibrationRaw, calibrationRows.Length);
 
         // Each validation fold is out-of-bag for the member that stopped early on it: those raw scores (one member's
         // each) choose the calibration, unless a separate calibration part is configured, and the thresholds.
@@ -165,7 +159,7 @@ public static class ModelTrainer
         var testProbabilities = Calibrated(model, testRaw);
         var metrics = ModelEvaluation.Evaluate(testProbabilities, testLabels, thresholds);
         // The baseline learns from the first member's features and is calibrated on that member's validation fold.
-        var baselineCalibrationX = calibrationX ?? memberOutOfBagX[0];
+        var baselineCalibrationX = calibrationX ?? firstOutOfBagX!;
         var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, memberFolds[0]));
         var baselineCalibrator = PlattCalibrator.Fit(BaselineRaw(baseline, baselineCalibrationX), baselineCalibrationY);
         var baselineProbabilities = Calibrated(baselineCalibrator, BaselineRaw(baseline, memberTestX[0]));
@@ -181,7 +175,7 @@ public static class ModelTrainer
         // the first member's on its fold, the whole ensemble's on the parts no member learnt from.
         progress?.Invoke(new TrainingProgress("reference", "drift reference profile from held-out rows"));
         var heldOutRows = memberFolds[0].Concat(calibrationRows).Concat(testRows).ToArray();
-        var heldOutX = Stack([memberOutOfBagX[0], .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
+        var heldOutX = Stack([firstOutOfBagX!, .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
         var heldOutScores = Calibrated(model, [.. outOfBagRaw[0], .. calibrationRaw, .. testRaw]);
         var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, model.FeatureNames, heldOutScores);
 
@@ -313,6 +307,7 @@ public static class ModelTrainer
         var groupOf = model.Featurizer.GroupOfFeature;
         var shap = new double[width];
         var groupShap = new double[groups.Count];
+        var memberRows = new float[memberX.Length * width];
         var contributions = new double[width];
         var scratch = new double[width];
         var x = memberX[0];
@@ -321,16 +316,12 @@ public static class ModelTrainer
         for (var k = 0; k < rows; k++)
         {
             var r = (int)((long)k * x.Rows / rows);
-            Array.Clear(contributions);
             for (var m = 0; m < memberX.Length; m++)
             {
-                TreeShap.Explain(model.Members[m].Trees, memberX[m].Row(r), scratch);
-                for (var f = 0; f < width; f++)
-                {
-                    contributions[f] += scratch[f] / memberX.Length;
-                }
+                memberX[m].Row(r).CopyTo(memberRows.AsSpan(m * width, width));
             }
 
+            model.MeanContributions(memberRows, contributions, scratch);
             for (var f = 0; f < width; f++)
             {
                 shap[f] += Math.Abs(contributions[f]);

@@ -25,6 +25,7 @@ var containerNames = [
   'labels'
   'scored'
   'rejected'
+  'batches'
   deploymentContainerName
 ]
 

@@ -15,6 +15,8 @@ internal static class CommandCatalog
         yield return MonitorCommand.Create();
         yield return TrainCommand.Create();
         yield return ScoreCommand.Create();
+        yield return SubmitCommand.Create();
+        yield return ResultsCommand.Create();
         yield return EvaluateCommand.Create();
         yield return ExplainCommand.Create();
         yield return BenchCommand.Create();

@@ -44,7 +44,7 @@ public static class HandlerHosting
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionsJsonContext.Default);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Http.Problems.Explain);
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestStats>();

@@ -8,12 +8,25 @@ namespace Fraud.Baskets;
 /// </summary>
 /// <param name="Item">Product category as written by the retailer (normalise with <see cref="Categories.Normalize"/>).</param>
 /// <param name="CashPrice">Unit price, finite and non-negative.</param>
-/// <param name="Make">Manufacturer, may be empty.</param>
-/// <param name="Model">Model description, may be empty.</param>
-/// <param name="GoodsCode">Retailer's goods code, may be empty.</param>
+/// <param name="Make">Manufacturer, may be empty or absent (read as empty).</param>
+/// <param name="Model">Model description, may be empty or absent (read as empty).</param>
+/// <param name="GoodsCode">Retailer's goods code, may be empty or absent (read as empty).</param>
 /// <param name="Quantity">Units bought, at least 1.</param>
-public sealed record BasketItem(string Item, double CashPrice, string Make, string Model, string GoodsCode, int Quantity)
+public sealed record BasketItem(string Item, double CashPrice, string? Make, string? Model, string? GoodsCode, int Quantity)
 {
+    // The optional fields are never null past construction: a JSON body or a logged record without the key reads as
+    // empty, so no consumer downstream (reasons, featurizer, drift, retraining) can trip over a missing value. One
+    // accepted basket without goodsCode once made every later monitoring run fail (issue 14.2).
+
+    /// <summary>Manufacturer; empty when not given.</summary>
+    public string Make { get; init; } = Make ?? string.Empty;
+
+    /// <summary>Model description; empty when not given.</summary>
+    public string Model { get; init; } = Model ?? string.Empty;
+
+    /// <summary>Retailer's goods code; empty when not given.</summary>
+    public string GoodsCode { get; init; } = GoodsCode ?? string.Empty;
+
     /// <summary>Unit price times quantity.</summary>
     [JsonIgnore]
     public double Amount => CashPrice * Quantity;

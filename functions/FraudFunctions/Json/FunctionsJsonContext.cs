@@ -34,6 +34,7 @@ namespace FraudFunctions.Json;
 [JsonSerializable(typeof(InvocationResponse<ProcessBatchOutputs, BatchCompletion>))]
 [JsonSerializable(typeof(InvocationResponse<MonitorOutputs, MonitoringRunSummary>))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

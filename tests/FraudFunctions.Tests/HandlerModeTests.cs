@@ -26,7 +26,7 @@ public sealed class HandlerModeTests
     [Fact]
     public void RefusesToListenBeyondLoopbackWithoutAnApiKey()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => HandlerMode.FromConfiguration(Config(("urls", "http://0.0.0.0:8080"))));
+        var ex = Assert.Throws<HandlerConfigurationException>(() => HandlerMode.FromConfiguration(Config(("urls", "http://0.0.0.0:8080"))));
         Assert.Contains("Fraud__ApiKey", ex.Message, StringComparison.Ordinal);
     }
 
@@ -39,9 +39,32 @@ public sealed class HandlerModeTests
     }
 
     [Fact]
+    public void RefusesAKestrelEndpointBeyondLoopbackWithoutAnApiKey()
+    {
+        var ex = Assert.Throws<HandlerConfigurationException>(() => HandlerMode.FromConfiguration(Config(("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:8080"))));
+        Assert.Contains("Fraud__ApiKey", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListensOnAKestrelEndpointOfLoopbackOrWithAKey()
+    {
+        var loopback = HandlerMode.FromConfiguration(Config(("Kestrel:Endpoints:Http:Url", "http://127.0.0.1:8080")));
+        var keyed = HandlerMode.FromConfiguration(Config(("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:8080"), ("Fraud:ApiKey", "k")));
+
+        Assert.Equal([new Uri("http://127.0.0.1:8080")], loopback.Urls);
+        Assert.Equal("0.0.0.0", keyed.Urls[0].Host);
+    }
+
+    [Fact]
+    public void RefusesKestrelEndpointsUnderTheFunctionsHost()
+    {
+        Assert.Throws<HandlerConfigurationException>(() => HandlerMode.FromConfiguration(Config(("FUNCTIONS_CUSTOMHANDLER_PORT", "40123"), ("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:80"))));
+    }
+
+    [Fact]
     public void RejectsAPortThatIsNotANumber()
     {
-        Assert.Throws<InvalidOperationException>(() => HandlerMode.FromConfiguration(Config(("FUNCTIONS_CUSTOMHANDLER_PORT", "abc"))));
+        Assert.Throws<HandlerConfigurationException>(() => HandlerMode.FromConfiguration(Config(("FUNCTIONS_CUSTOMHANDLER_PORT", "abc"))));
     }
 
     private static IConfiguration Config(params (string Key, string Value)[] values) =>

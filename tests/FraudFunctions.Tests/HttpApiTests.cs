@@ -202,7 +202,7 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
     public async Task ReportsHealthWithTheModelVersionAndTheStore()
     {
         using var client = _factory.CreateClient();
-        var health = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/health", UriKind.Relative));
+        var health = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/health/details", UriKind.Relative));
 
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         Assert.True(health.GetProperty("model").GetProperty("loaded").GetBoolean());

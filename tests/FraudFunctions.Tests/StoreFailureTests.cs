@@ -36,7 +36,7 @@ public sealed class StoreFailureTests(TrainedStore trained)
             Assert.Contains("retried", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             // The model stays in memory, so health says degraded (still serving) and names the store.
-            var health = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/health", UriKind.Relative));
+            var health = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/health/details", UriKind.Relative));
             Assert.Equal("degraded", health.GetProperty("status").GetString());
             Assert.False(health.GetProperty("store").GetProperty("reachable").GetBoolean());
         }

@@ -19,7 +19,22 @@ public sealed class TrainedStore : IDisposable
         Template = NewFolder();
         using var factory = new HandlerFactory(Template, ("Fraud:BootstrapTrainingRows", BootstrapRows.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var client = factory.CreateClient();
-        using var health = client.GetAsync(new Uri("/api/health", UriKind.Relative)).GetAwaiter().GetResult();
+
+        // The first model trains in the background once the server listens; health says 503 "starting" until then.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var status = client.GetAsync(new Uri("/api/health", UriKind.Relative)).GetAwaiter().GetResult();
+            var state = status.Content.ReadFromJsonAsync<JsonElement>().GetAwaiter().GetResult().GetProperty("status").GetString();
+            if (state != "starting" || clock.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                break;
+            }
+
+            Thread.Sleep(200);
+        }
+
+        using var health = client.GetAsync(new Uri("/api/health/details", UriKind.Relative)).GetAwaiter().GetResult();
         var body = health.Content.ReadFromJsonAsync<JsonElement>().GetAwaiter().GetResult();
         BootstrapHealth = body.Clone();
         BootstrapStatus = (int)health.StatusCode;
@@ -28,7 +43,7 @@ public sealed class TrainedStore : IDisposable
     /// <summary>The folder the bootstrap trained into (read-only for tests).</summary>
     public string Template { get; }
 
-    /// <summary>What <c>GET /api/health</c> answered right after the bootstrap.</summary>
+    /// <summary>What <c>GET /api/health/details</c> answered right after the bootstrap.</summary>
     public JsonElement BootstrapHealth { get; }
 
     public int BootstrapStatus { get; }

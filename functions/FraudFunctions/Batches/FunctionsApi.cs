@@ -14,21 +14,36 @@ namespace FraudFunctions.Batches;
 /// </summary>
 public static class FunctionsApi
 {
-    /// <summary>10,000 baskets of 24 items with long strings, serialised twice by the host, stay below this.</summary>
-    public const long MaxEnvelopeBytes = 256L * 1024 * 1024;
+    /// <summary>
+    /// Service Bus Premium's largest message (100 MB) after the host's second serialisation (a backslash before every
+    /// quote: about a fifth more for basket JSON), with room to spare. Standard's messages are at most 256 KB.
+    /// </summary>
+    public const long MaxEnvelopeBytes = 160L * 1024 * 1024;
+
+    /// <summary>A timer envelope is a few hundred bytes.</summary>
+    public const long MaxTimerEnvelopeBytes = 64 * 1024;
 
     public static IEndpointRouteBuilder MapHostFunctions(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/ProcessBatch", ProcessBatchAsync).WithName("ProcessBatch").ExcludeFromDescription();
-        app.MapPost("/MonitorModel", MonitorModelAsync).WithName("MonitorModel").ExcludeFromDescription();
+        // Standalone with Fraud__ApiKey set, these need the key like /api does; without one the handler listens on
+        // loopback only, and under the host on 127.0.0.1 only, where the host is the caller.
+        var functions = app.MapGroup(string.Empty).AddEndpointFilter<Hosting.ApiKeyFilter>();
+        functions.MapPost("/ProcessBatch", ProcessBatchAsync).WithName("ProcessBatch").ExcludeFromDescription();
+        functions.MapPost("/MonitorModel", MonitorModelAsync).WithName("MonitorModel").ExcludeFromDescription();
         return app;
     }
 
     internal static async Task<Results<Ok<InvocationResponse<ProcessBatchOutputs, BatchCompletion>>, ProblemHttpResult>> ProcessBatchAsync(
-        HttpRequest request, BatchProcessor processor, ScoringTelemetry telemetry, ILoggerFactory loggers)
+        HttpRequest request, BatchProcessor processor, ScoringTelemetry telemetry, EnvelopeGate gate, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(FunctionsApi).FullName + ".ProcessBatch");
+        using var slot = gate.TryEnter();
+        if (slot is null)
+        {
+            return Problems.Busy($"{EnvelopeGate.MaxConcurrent} batch invocations are already in progress on this instance; the host retries this one.");
+        }
+
         var (body, problem) = await EnvelopeBody.ReadAsync(request, MaxEnvelopeBytes);
         if (problem is not null)
         {
@@ -50,15 +65,16 @@ public static class FunctionsApi
             string log;
             if (outcome.IsRejected)
             {
-                log = $"Batch message {c.MessageId} rejected ({c.Field}: {c.Reason}); recorded at {c.Location.Container}/{c.Location.Name}.";
-                logger.LogWarning("Batch message {MessageId} rejected: {Field}", c.MessageId, c.Field);
+                // Everything here may quote the sender's MessageId or batch id: escaped, so it cannot forge log lines.
+                log = $"Batch message {LogText.Escape(c.MessageId)} rejected ({LogText.Escape(c.Field)}: {LogText.Escape(c.Reason)}); recorded at {c.Location.Container}/{LogText.Escape(c.Location.Name)}.";
+                logger.LogWarning("Batch message {MessageId} rejected: {Field}", LogText.Escape(c.MessageId), LogText.Escape(c.Field));
                 telemetry.Rejected(c.MessageId, c.Field!, c.Reason!);
             }
             else
             {
                 log = outcome.AlreadyDone
-                    ? $"Batch {c.BatchId} was already scored; re-sent its completion ({c.Counts!.Scored} scored, {c.Counts.Flagged} flagged)."
-                    : $"Batch {c.BatchId}: {c.Counts!.Scored} scored, {c.Counts.Invalid} invalid, {c.Counts.Flagged} flagged by model {c.ModelVersion} in {seconds:F2} s.";
+                    ? $"Batch {LogText.Escape(c.BatchId)} was already scored; re-sent its completion ({c.Counts!.Scored} scored, {c.Counts.Flagged} flagged)."
+                    : $"Batch {LogText.Escape(c.BatchId)}: {c.Counts!.Scored} scored, {c.Counts.Invalid} invalid, {c.Counts.Flagged} flagged by model {c.ModelVersion} in {seconds:F2} s.";
                 if (logger.IsEnabled(LogLevel.Information))
                 {
                     logger.LogInformation("{BatchSummary}", log);
@@ -93,7 +109,7 @@ public static class FunctionsApi
         HttpRequest request, IMonitoringRunner runner, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(FunctionsApi).FullName + ".MonitorModel");
-        var (body, problem) = await EnvelopeBody.ReadAsync(request, 1024 * 1024);
+        var (body, problem) = await EnvelopeBody.ReadAsync(request, MaxTimerEnvelopeBytes);
         if (problem is not null)
         {
             return problem;

@@ -10,7 +10,7 @@ namespace FraudFunctions.Composition;
 /// <c>Fraud__ModelPollSeconds</c>, ETag-guarded, a bad artifact never replaces a good one). The snapshot handed to
 /// requests is rebuilt only when the provider's model changes, so the hot path is one reference comparison.
 /// </summary>
-public sealed class RegistryChampionSource(ChampionProvider provider, ModelRegistry registry, FraudMetrics metrics) : IChampionSource, IHostedService
+public sealed class RegistryChampionSource(ChampionProvider provider, ModelRegistry registry, FraudMetrics metrics, BootstrapProgress bootstrap) : IChampionSource, IHostedService
 {
     private Cache? _cache;
 
@@ -42,6 +42,12 @@ public sealed class RegistryChampionSource(ChampionProvider provider, ModelRegis
         get
         {
             var status = provider.Status;
+            if (provider.Current is null && bootstrap.Activity is { } activity)
+            {
+                // The 503 of /api/score and /api/health says why there is no model yet and how far it has got.
+                return new ChampionStatus(BootstrapProgress.TrainingState, char.ToUpperInvariant(activity[0]) + activity[1..] + ".", status.LastCheck);
+            }
+
             var state = status.State switch
             {
                 ProviderState.Starting => "starting",

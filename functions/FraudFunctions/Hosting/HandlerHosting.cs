@@ -18,6 +18,20 @@ namespace FraudFunctions.Hosting;
 /// <summary>Composition of the handler: hosting, serialisation, errors, OpenAPI and the app's services.</summary>
 public static class HandlerHosting
 {
+    /// <summary>
+    /// The builder's options: the content root is the application's own folder (where appsettings.json is), so settings
+    /// load whether it runs from the build output, the publish folder under the host, or with the repository root as
+    /// the working directory (README command 1). An explicit content root (a test host, --contentRoot) still wins.
+    /// </summary>
+    public static WebApplicationOptions Options(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var explicitRoot = args.Any(a => a.Contains("contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        return new WebApplicationOptions { Args = args, ContentRootPath = explicitRoot ? null : AppContext.BaseDirectory };
+    }
+
     /// <summary>Binds Kestrel per <see cref="HandlerMode"/> and sets the server-wide limits.</summary>
     public static WebApplicationBuilder ConfigureHandlerHosting(this WebApplicationBuilder builder)
     {
@@ -51,6 +65,7 @@ public static class HandlerHosting
         services.AddSingleton<ScoringTelemetry>();
         services.AddSingleton<StoreProbe>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton<Http.EnvelopeGate>();
         services.AddSingleton<Batches.BatchProcessor>();
 
         // The store (docs/settings.md: FraudStorage, a folder, a connection string or an identity-based endpoint).
@@ -60,8 +75,10 @@ public static class HandlerHosting
         // Metrics and their exporters (owned by the monitoring engineer, under Telemetry/).
         services.AddFraudTelemetry(configuration);
 
-        // Hosted services start in order: a first champion is trained (standalone, empty store) before it is loaded.
-        services.AddHostedService<ChampionBootstrapper>();
+        // Standalone with an empty store, a first champion trains in the background once the server listens.
+        services.AddSingleton<BootstrapProgress>();
+        services.AddSingleton<ChampionBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChampionBootstrapper>());
         services.AddSingleton(sp => new ChampionProvider(
             sp.GetRequiredService<ModelRegistry>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FraudOptions>>().Value.ModelPollSeconds),

@@ -48,3 +48,35 @@ public static class EnvelopeBody
         return (buffer.WrittenMemory, null);
     }
 }
+
+/// <summary>
+/// At most <see cref="MaxConcurrent"/> host envelopes are read and processed at once per instance: the Functions host
+/// never sends more (host.json: serviceBus maxConcurrentCalls 2, one timer), so anything beyond that is not the host,
+/// and each envelope may hold up to <see cref="Batches.FunctionsApi.MaxEnvelopeBytes"/> in memory. Beyond the limit
+/// the answer is 503 at once (a real invocation is retried by the host), so memory stays bounded by the limit times
+/// this count whatever a caller sends.
+/// </summary>
+public sealed class EnvelopeGate : IDisposable
+{
+    public const int MaxConcurrent = 2;
+
+    private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
+
+    /// <summary>Takes a slot, or returns null when all are busy.</summary>
+    public IDisposable? TryEnter() => _slots.Wait(0) ? new Slot(_slots) : null;
+
+    public void Dispose() => _slots.Dispose();
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
+}

@@ -63,6 +63,12 @@ public static class Problems
         detail: NotJsonDetail(contentType),
         statusCode: StatusCodes.Status415UnsupportedMediaType);
 
+    /// <summary>503 when this instance is already doing as much of this work as it allows; the caller may retry.</summary>
+    public static ProblemHttpResult Busy(string detail) => TypedResults.Problem(
+        title: "Too many requests of this kind in progress.",
+        detail: detail,
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+
     /// <summary>503 for a store the service cannot reach right now; the caller may retry.</summary>
     public static ProblemHttpResult StoreUnavailable(string detail) => TypedResults.Problem(
         title: "The store is unavailable.",

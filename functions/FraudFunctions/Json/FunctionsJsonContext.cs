@@ -35,6 +35,7 @@ namespace FraudFunctions.Json;
 [JsonSerializable(typeof(InvocationResponse<ProcessBatchOutputs, BatchCompletion>))]
 [JsonSerializable(typeof(InvocationResponse<MonitorOutputs, MonitoringRunSummary>))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

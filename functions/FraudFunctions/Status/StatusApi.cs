@@ -13,6 +13,12 @@ public sealed record HealthModel(bool Loaded, string? Version, DateTimeOffset? L
 /// <summary>The store's state.</summary>
 public sealed record HealthStore(bool Reachable, string Description, string? Error, DateTimeOffset CheckedAt, double? LatencyMs);
 
+/// <summary>
+/// The anonymous health answer: the status only, plus what the service is doing while it starts (training the first
+/// model). No store endpoint, model version or error text: those are in <see cref="HealthReport"/>, behind the key.
+/// </summary>
+public sealed record HealthStatus(string Status, string? Detail);
+
 /// <summary>The test page's monitoring view: the last minute of scoring, the model and the last drift check.</summary>
 public sealed record StatsResponse(StatsWindow Scoring, string? ModelVersion, MonitoringRunSummary? LastMonitoring, DateTimeOffset At);
 
@@ -27,6 +33,13 @@ public static class StatusApi
             .WithSummary("The champion model's card")
             .WithDescription("Version, training date and size, metrics and decision thresholds of the model being served.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/health/details", GetHealthDetailsAsync)
+            .WithName("HealthDetails")
+            .WithTags("Status")
+            .WithSummary("Service health with details")
+            .WithDescription("The model's state and version, the store's endpoint and reachability, and the problems found; 503 while no model is loaded. Needs the key.")
+            .Produces<HealthReport>()
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/stats", GetStats)
             .WithName("GetStats")
             .WithSummary("Scoring statistics of the last minute")
@@ -34,7 +47,10 @@ public static class StatusApi
         return api;
     }
 
-    /// <summary>Health is anonymous (function.json says so), so it is mapped outside the API-key group.</summary>
+    /// <summary>
+    /// Health is anonymous (function.json says so), so it is mapped outside the API-key group, and says no more than
+    /// the status: anyone on the network may ask it.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -42,16 +58,31 @@ public static class StatusApi
             .WithName("Health")
             .WithTags("Status")
             .WithSummary("Service health")
-            .WithDescription("200 when a model is loaded (status healthy or degraded), 503 when none is.")
-            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("200 when a model is loaded (status healthy or degraded), 503 when none is (status unavailable, or starting while the first model trains). Details: /api/health/details.")
+            .Produces<HealthStatus>()
+            .Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    internal static async Task<JsonHttpResult<HealthReport>> GetHealthAsync(IChampionSource champion, StoreProbe probe, HttpContext context)
+    internal static async Task<JsonHttpResult<HealthStatus>> GetHealthAsync(IChampionSource champion, StoreProbe probe, HttpContext context)
+    {
+        var report = await BuildReportAsync(champion, probe, context.RequestAborted);
+        var starting = report.Model.State == Composition.BootstrapProgress.TrainingState;
+        var status = new HealthStatus(starting ? "starting" : report.Status, starting ? report.Model.LastError : null);
+        return TypedResults.Json(status, Json.FunctionsJsonContext.Default.HealthStatus, statusCode: report.Model.Loaded ? 200 : 503);
+    }
+
+    internal static async Task<JsonHttpResult<HealthReport>> GetHealthDetailsAsync(IChampionSource champion, StoreProbe probe, HttpContext context)
+    {
+        var report = await BuildReportAsync(champion, probe, context.RequestAborted);
+        return TypedResults.Json(report, Json.FunctionsJsonContext.Default.HealthReport, statusCode: report.Model.Loaded ? 200 : 503);
+    }
+
+    private static async Task<HealthReport> BuildReportAsync(IChampionSource champion, StoreProbe probe, CancellationToken ct)
     {
         var model = champion.Current;
         var status = champion.Status;
-        var store = await probe.CheckAsync(context.RequestAborted);
+        var store = await probe.CheckAsync(ct);
         var problems = new List<string>();
         if (model is null)
         {
@@ -69,12 +100,11 @@ public static class StatusApi
         }
 
         var overall = model is null ? "unavailable" : problems.Count > 0 ? "degraded" : "healthy";
-        var report = new HealthReport(
+        return new HealthReport(
             overall,
             new HealthModel(model is not null, model?.Version, model?.LoadedAt, status.State, status.LastError, status.LastCheck),
             new HealthStore(store.Reachable, probe.Description, store.Error, store.CheckedAt, store.LatencyMs),
             problems);
-        return TypedResults.Json(report, Json.FunctionsJsonContext.Default.HealthReport, statusCode: model is null ? 503 : 200);
     }
 
     internal static Results<Ok<ModelSummary>, ProblemHttpResult> GetModel(IChampionSource champion)

@@ -288,18 +288,32 @@ public sealed class FileBlobStore : IBlobStore
     // Quoted like Azure's ETags so callers treat both stores alike; random, so every write gets a fresh one.
     private static string NewETag() => "\"0x" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "\"";
 
-    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
+    private static async Task<BlobLock> AcquireLockAsync(string path, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow + LockTimeout;
         var delay = 1;
         while (true)
         {
             try
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
                 // FileShare.None takes an exclusive OS lock (flock on Unix), which other processes honour too.
-                // Lock files are never deleted: deleting one would let two processes lock two different inodes.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                if (stream.Length == 0)
+                {
+                    return new BlobLock(path, stream);
+                }
+
+                // A tombstone: the holder that released this file also unlinked it, and we opened it just before. The
+                // lock now lives in a fresh file at the same path, so try again.
+                await stream.DisposeAsync();
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new BlobStoreException($"Timed out waiting for the lock on {path}.", 408, "LockTimeout");
+                }
+
+                await Task.Yield();
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
@@ -309,6 +323,41 @@ public sealed class FileBlobStore : IBlobStore
             catch (IOException ex)
             {
                 throw new BlobStoreException($"Timed out waiting for the lock on {path}.", 408, "LockTimeout", ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A held lock file, deleted on release so that lock files do not pile up (one per blob ever touched). Deleting a
+    /// lock file is only safe with a tombstone: before unlinking, the holder writes a byte into it, so a process that
+    /// opened the old file just before the unlink and locks it afterwards sees the byte, lets go and opens the path
+    /// again; it can never hold the old inode while a third process holds a new one.
+    /// </summary>
+    private sealed class BlobLock(string path, FileStream stream) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                stream.WriteByte(1);
+                stream.Flush();
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Not deleted: still at the path, so it must not stay a tombstone. Empty again, it is a plain lock file.
+                    stream.SetLength(0);
+                }
+            }
+            catch (IOException)
+            {
+                // Could not even write: the file keeps no tombstone and stays a plain lock file.
+            }
+            finally
+            {
+                stream.Dispose();
             }
         }
     }

@@ -34,6 +34,7 @@ internal static class DriftCommand
             command.Options.Add(option);
         }
 
+        command.Subcommands.Add(DriftBenchCommand.Create());
         command.SetAction(async (parseResult, ct) =>
         {
             var windowText = parseResult.GetValue(window);

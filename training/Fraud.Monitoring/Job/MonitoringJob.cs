@@ -142,7 +142,7 @@ public sealed class MonitoringJob(
             {
                 DataTime = stage.Elapsed,
                 Reason = string.Create(CultureInfo.InvariantCulture,
-                    $"no trigger: no drift alert (score PSI {drift.ScorePsi:F3}, {drift.DriftedShare:P0} of {drift.DatasetDriftBasis} drifted), {newLabels} new labels (< {options.MinNewLabels}), champion {age.TotalDays:F1} days old (< {options.MaxModelAge.TotalDays:F0})"),
+                    $"no trigger: drift verdict {drift.Verdict} ({drift.Reason}), {newLabels} new labels (< {options.MinNewLabels}), champion {age.TotalDays:F1} days old (< {options.MaxModelAge.TotalDays:F0})"),
             };
         }
 
@@ -241,6 +241,19 @@ public sealed class MonitoringJob(
         run.LogMetric("drift_drifted_share", drift.DriftedShare);
         run.LogMetric("drift_dataset_drift", drift.DatasetDrift ? 1 : 0);
         run.LogMetric("drift_rows", drift.CurrentRows);
+        run.LogMetric("drift_verdict", drift.Verdict == DriftStatus.Alert ? 2 : drift.Verdict == DriftStatus.Warn ? 1 : 0);
+        if (drift.Classifier is { Skipped: null } classifier)
+        {
+            run.LogMetric("drift_classifier_auc", classifier.Auc);
+            run.LogMetric("drift_classifier_alert_auc", classifier.AlertAuc);
+        }
+
+        if (drift.DriftedImportanceShare is { } importanceShare)
+        {
+            run.LogMetric("drift_importance_share", importanceShare);
+        }
+
+        run.SetTag("drift_verdict", drift.Verdict);
         run.LogMetric("drift_observed_fraud_rate", drift.ObservedFraudRate);
         // Where RunTracker keeps artifacts: runs/<runId>/artifacts/<name>.
         return [$"{run.RunId}/artifacts/drift-report.json", $"{run.RunId}/artifacts/drift-report.html"];

@@ -128,8 +128,8 @@ public sealed class PredictionLogReader(IBlobStore store)
         }
     }
 
-    // Compacted files first, newest first (a newer one lists the older one it absorbed), then the rest in name order.
-    internal static IEnumerable<string> OrderForReading(List<string> names) =>
+    /// <summary>Compacted files first, newest first (a newer one lists the older one it absorbed), then the rest in name order.</summary>
+    public static IEnumerable<string> OrderForReading(List<string> names) =>
         names.Where(PredictionLogFormat.IsCompacted).Order(StringComparer.Ordinal).Reverse()
             .Concat(names.Where(n => !PredictionLogFormat.IsCompacted(n)).Order(StringComparer.Ordinal));
 

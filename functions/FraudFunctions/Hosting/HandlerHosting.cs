@@ -90,7 +90,7 @@ public static class HandlerHosting
         // Every scored basket goes to the prediction log; labels to the label store.
         services.AddSingleton<IPredictionLog>(sp => new BufferedPredictionLog(
             sp.GetRequiredService<IBlobStore>(),
-            new PredictionLogOptions(),
+            PredictionLogSpill.Options(sp.GetRequiredService<IBlobStore>(), configuration),
             sp.GetRequiredService<FraudMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BufferedPredictionLog>()));

@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.CreateData();
         yield return LoadTestCommand.Create();
         yield return DriftCommand.Create();
+        yield return LogCommand.Create();
         yield return SimulateCommand.Create();
         yield return MonitorCommand.Create();
         yield return TrainCommand.Create();

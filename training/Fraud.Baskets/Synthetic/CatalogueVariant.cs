@@ -56,7 +56,7 @@ internal sealed class CatalogueVariant
 
     public Product Rename(Product product)
     {
-        var make = Word(product.Make, 2 + (int)(Hash(product.Make) % 2));
+        var make = Word(product.Make, 3);
         var words = product.Model.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var rest = new List<string>(words.Length);
         foreach (var word in words)

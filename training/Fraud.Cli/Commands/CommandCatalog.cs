@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        // ML.NET's learners (--param learner=fasttree|lightgbm) are the CLI's to offer; the model library has only its own.
+        Fraud.Model.MLNet.MLNetTreeLearner.RegisterAll();
         yield return GenerateCommand.Create();
         yield return GenerateCommand.CreateData();
         yield return LoadTestCommand.Create();

@@ -44,6 +44,7 @@ public static class ModelTrainer
 
         var clock = Stopwatch.StartNew();
         var threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        var learner = TreeLearners.Resolve(options.Learner);
         var split = DataSplit.Create(labels, options.ValidationFraction, options.CalibrationFraction, options.TestFraction, options.Seed);
         for (var part = 0; part < split.Rows.Length; part++)
         {
@@ -110,7 +111,7 @@ public static class ModelTrainer
             cancellationToken.ThrowIfCancellationRequested();
 
             var gbdtOptions = options.Gbdt with { Seed = memberSeed, Threads = options.Threads };
-            var trees = GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
+            var trees = learner.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
             {
                 if (m == 0)
                 {

@@ -46,7 +46,7 @@ public sealed class BasketCsvWriterTests
         var basket = new Basket("id,1", [
             new BasketItem("SOFAS", 0.1, "MAKE \"X\"", "LINE\nBREAK, AND COMMA", " padded ", 2),
             new BasketItem("CABLES", 1e-7, string.Empty, string.Empty, string.Empty, 1),
-            new BasketItem("TV", 123456789.25, "M", "M", "C", 24),
+            new BasketItem("TV", 123456789.25, "M", "M", "C", 8),
         ]);
 
         var text = Write([basket]);

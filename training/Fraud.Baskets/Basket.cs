@@ -12,7 +12,7 @@ namespace Fraud.Baskets;
 /// <param name="Model">Model description, may be empty or absent (null becomes empty).</param>
 /// <param name="GoodsCode">Retailer's goods code, may be empty or absent (null becomes empty).</param>
 /// <param name="Quantity">Units bought, at least 1.</param>
-public sealed record BasketItem(string Item, double CashPrice, string? Make, string? Model, string? GoodsCode, int Quantity)
+public sealed record BasketItem(string Item, double CashPrice, string Make, string Model, string GoodsCode, int Quantity)
 {
     // The optional fields arrive as null when a JSON client leaves them out. Every consumer (featurizer, reasons,
     // prediction log, drift, retraining) treats them as text, so the one place to make "absent" mean "empty" is here:

@@ -27,7 +27,7 @@ public sealed class HardeningTests(TrainedStore trained)
         Assert.Equal(HttpStatusCode.Unauthorized, monitorWithout.StatusCode);
         Assert.False(Directory.Exists(Path.Combine(keyed.Storage, "runs")), "MonitorModel ran without the key");
         Assert.Equal(HttpStatusCode.OK, batchWithResponse.StatusCode);
-        Assert.True(File.Exists(Path.Combine(keyed.Storage, "scored", "2026-11-20", "open-door.jsonl")));
+        Assert.True(File.Exists(Path.Combine(keyed.Storage, "scored", "open-door.jsonl")));
     }
 
     [Fact]

@@ -50,7 +50,13 @@ public sealed class ChampionBootstrapper(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // The container may have disposed this instance already (a host that failed to start still runs StopAsync);
+        // then training was cancelled by DisposeAsync and there is nothing left to signal.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
         try
         {
             await _training.WaitAsync(cancellationToken);

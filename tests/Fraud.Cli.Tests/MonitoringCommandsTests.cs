@@ -40,6 +40,8 @@ public sealed class MonitoringCommandsTests : IDisposable
         Assert.Equal(0, window.ExitCode);
         using var standard = JsonDocument.Parse(window.Stdout);
         Assert.False(standard.RootElement.GetProperty("datasetDrift").GetBoolean());
+        Assert.Equal("ok", standard.RootElement.GetProperty("verdict").GetString());
+        Assert.StartsWith("no shift beyond sampling noise", standard.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("ok", standard.RootElement.GetProperty("status").GetString());
         Assert.Equal(2000, standard.RootElement.GetProperty("currentRows").GetInt32());
         Assert.True(standard.RootElement.GetProperty("scorePsi").GetDouble() < 0.1);
@@ -49,6 +51,12 @@ public sealed class MonitoringCommandsTests : IDisposable
         Assert.True(shifted.RootElement.GetProperty("flagged").GetBoolean(), file.Stdout[..Math.Min(400, file.Stdout.Length)]);
         Assert.True(shifted.RootElement.GetProperty("driftedFeatures").GetInt32() > 0);
         Assert.True(shifted.RootElement.GetProperty("datasetDrift").GetBoolean(), file.Stdout[..Math.Min(600, file.Stdout.Length)]);
+        // The contract: datasetDrift is true exactly when the verdict is alert, and the verdict comes with its reason.
+        Assert.Equal("alert", shifted.RootElement.GetProperty("verdict").GetString());
+        Assert.Contains("prices +", shifted.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var classifier = shifted.RootElement.GetProperty("classifier");
+        Assert.True(classifier.GetProperty("auc").GetDouble() >= classifier.GetProperty("alertAuc").GetDouble());
+        Assert.NotEmpty(classifier.GetProperty("topFeatures").EnumerateArray());
         Assert.Equal("alert", shifted.RootElement.GetProperty("status").GetString());
         Assert.Equal("inputs", shifted.RootElement.GetProperty("datasetDriftBasis").GetString());
         Assert.True(shifted.RootElement.GetProperty("driftedShare").GetDouble() >= 0.5);

@@ -45,7 +45,15 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         Assert.Equal(fixture.Model.FeatureCount, card.Reference!.Features.Count);
         Assert.InRange(card.Metrics.PrAuc, 0.01, 1);
 
+        // The drift reference holds every row some member did not learn from, each profiled by that member.
+        Assert.Equal(card.ValidationRows + card.CalibrationRows + card.TestRows, card.Reference.Rows);
+        Assert.Equal(fixture.Model.Members.Count, card.Reference.MemberCount);
+        Assert.Equal(Math.Min(card.Reference.Rows, new Fraud.Model.Drift.DriftOptions().ReferenceSampleRows), card.Reference.Sample.Count);
+        Assert.Equal(Enumerable.Range(0, fixture.Model.Members.Count), card.Reference.SampleMembers.Distinct().Order());
+
         var reloaded = ModelCard.FromJson(card.ToJsonBytes());
+        Assert.Equal(card.Reference.Sample.Count, reloaded.Reference!.Sample.Count);
+        Assert.Equal(card.Reference.Sample[^1].Items, reloaded.Reference.Sample[^1].Items);
         Assert.Equal(card.DataFingerprint, reloaded.DataFingerprint);
         Assert.Equal(card.Metrics.PrAuc, reloaded.Metrics.PrAuc);
         Assert.Contains("\"pr_auc\"", System.Text.Encoding.UTF8.GetString(card.ToJsonBytes()), StringComparison.Ordinal);

@@ -105,6 +105,7 @@ internal static class DriftCommand
     {
         CliConsole.WriteLine(CliConsole.Invariant($"Drift check of {report.CurrentRows} baskets ({report.Source}) against model {report.ModelVersion} (reference: {report.ReferenceRows} baskets)"));
         CliConsole.WriteLine(CliConsole.Invariant($"verdict: {report.Verdict.ToUpperInvariant()}: {report.Reason}"));
+        CliConsole.WriteLine(CliConsole.Invariant($"dataset drift: {(report.DatasetDrift ? "YES" : "no")} (drift alert {(report.Alert ? "raised" : "not raised")})"));
         if (report.Classifier is { Skipped: null } classifier)
         {
             var top = string.Join(", ", classifier.TopFeatures.Select(f => CliConsole.Invariant($"{f.Name} {f.Share:P0}")));
@@ -117,7 +118,7 @@ internal static class DriftCommand
             CliConsole.WriteLine(CliConsole.Invariant($"model importance carried by drifted features: {importanceShare:P0} (plain share of features {report.DriftedFeatureShare:P0})"));
         }
 
-        CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} (expected under no drift {report.Score.ExpectedPsi:F4}; {report.ScoreStatus}); drift alert: {(report.Alert ? "YES" : "no")}"));
+        CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} (expected under no drift {report.Score.ExpectedPsi:F4}; {report.ScoreStatus})"));
         var labelled = report.LabelledFraudRate is { } rate ? CliConsole.Invariant($", labelled {rate:P2} of {report.LabelledRows}") : string.Empty;
         CliConsole.WriteLine(CliConsole.Invariant($"fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}{labelled}"));
         foreach (var warning in report.Warnings)

@@ -215,10 +215,10 @@ public static class ModelTrainer
     /// <summary>
     /// The drift reference from every row some member did not learn from: member m's validation fold with member m's
     /// features and calibrated raw score, and the calibration and test parts (no member learnt from them) spread over
-    /// the members in turn. That is what a drift check does with live baskets (basket r is featurized and scored by
-    /// member r mod k), so both sides mix the members' encodings alike; the profile of one member's fold alone was a
-    /// fifth of the size and its sampling noise read as drift. Scores are single-member scores on both sides for the
-    /// same reason: the ensemble's mean is narrower than any member's score and would shift the score histogram.
+    /// the members in turn. That is what a drift check does with live baskets (basket r is featurized and scored by one
+    /// member, chosen by a fixed hash of r in <c>DriftCheck.MemberOf</c>), so both sides mix the members' encodings alike, with about four
+    /// times the rows of one member's fold. Scores are single-member scores on both sides for the same reason: the
+    /// ensemble's mean is narrower than any member's score and would shift the score histogram on its own.
     /// </summary>
     private static ReferenceProfile BuildReference(
         FraudModel model,

@@ -202,7 +202,7 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         var (exit, _, stderr) = await CliHarness.RunAsync("registry", "list", "--store", "AccountName=acct;AccountKey=not base64!");
 
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: --store: Storage connection string has an AccountKey that is not valid base64.", stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error: --store: The storage connection string is not valid: it needs AccountName with AccountKey (Base64)", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("not base64!", stderr, StringComparison.Ordinal);
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Fraud.Registry;
+using Fraud.Registry.Batches;
 using Fraud.Registry.Storage;
 using Fraud.Testing;
 
@@ -44,6 +46,54 @@ public sealed class StoreFailureTests(TrainedStore trained)
         {
             azurite.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task BatchesAsFraudSubmitSendsThemArriveInBothFormsOnAzuriteAndRedeliveryWritesNothing()
+    {
+        using var azurite = new AzuriteFixture();
+        var store = BlobStoreFactory.Create(azurite.ConnectionString);
+        await CopyModelsAsync(new FileBlobStore(trained.Template), store);
+        var baskets = Fraud.Baskets.SyntheticBaskets.Generate(new Fraud.Baskets.GeneratorOptions { Rows = 1100, Seed = 5 })
+            .Select((b, i) => b.Basket with { Id = $"sub-{i:D4}" }).ToList();
+        var small = new PlannedBatch("sub-1", baskets[..100], BatchMessages.Inline("sub-1", baskets[..100]));
+        var big = new PlannedBatch("sub-2", baskets[100..], BatchMessages.Inline("sub-2", baskets[100..]));
+        Assert.True(big.InlineBody.Length > 256 * 1024, "1000 baskets need the claim check on a Standard queue");
+        Assert.Equal(ClaimCheckWrite.Written, await ClaimChecks.WriteAsync(store, big.Id, big.InlineBody));
+
+        var factory = new HandlerFactory(azurite.ConnectionString);
+        using (factory)
+        using (var client = factory.CreateClient())
+        {
+            var inline = Encoding.UTF8.GetString(small.InlineBody);
+            var claim = Encoding.UTF8.GetString(BatchMessages.ClaimCheck(big.Id));
+            foreach (var (message, id, scored) in new[] { (inline, small.Id, 100), (claim, big.Id, 1000) })
+            {
+                var first = await PostAsync(client, Envelopes.ServiceBus(message, id, 1));
+                var resultsBlob = await store.GetAsync(Containers.Scored, BatchNames.ResultName(id));
+                var again = await PostAsync(client, Envelopes.ServiceBus(message, id, 2, "2026-11-23T10:00:00Z"));
+
+                Assert.Equal(scored, first.GetProperty("Outputs").GetProperty("results").GetProperty("counts").GetProperty("scored").GetInt32());
+                Assert.Equal(first.GetProperty("Outputs").GetRawText(), again.GetProperty("Outputs").GetRawText());
+                Assert.Equal(resultsBlob!.ETag, (await store.GetAsync(Containers.Scored, BatchNames.ResultName(id)))!.ETag);
+            }
+        }
+
+        var records = 0;
+        await foreach (var record in new Fraud.Monitoring.PredictionLogReader(store).ReadAllAsync())
+        {
+            records += record.Basket.Id.StartsWith("sub-", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.Equal(1100, records);
+        Assert.NotNull(await store.GetAsync(Containers.Batches, BatchNames.IncomingName(big.Id)));
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient client, string envelope)
+    {
+        using var response = await client.PostAsync(new Uri("/ProcessBatch", UriKind.Relative), Samples.Json(envelope));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private static async Task CopyModelsAsync(FileBlobStore from, IBlobStore to)

@@ -7,6 +7,10 @@ using System.Text;
 using System.Text.Json;
 using Fraud.Baskets;
 using Fraud.Cli.Infrastructure;
+using Fraud.Monitoring;
+using Fraud.Registry;
+using Fraud.Registry.Batches;
+using Fraud.Registry.Storage;
 
 namespace Fraud.Cli.Commands;
 
@@ -30,9 +34,14 @@ internal static class LoadTestCommand
         var processBatch = new Option<int?>("--process-batch") { Description = "Instead of the HTTP run, post one ProcessBatch message with this many baskets (at most 10000) and time it." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated baskets sent.", DefaultValueFactory = _ => 7 };
         var noExplain = new Option<bool>("--no-explain") { Description = "Score with explain=false (no reasons), to see what the explanations cost." };
+        var claimCheck = new Option<bool>("--claim-check")
+        {
+            Description = "With --process-batch: send the batch by claim check through --store (the handler's FraudStorage), deliver it twice and show that the second delivery writes nothing.",
+        };
+        var store = StoreCli.StoreOption();
 
         var command = new Command("loadtest", "Measure a running handler: /api/score p50/p99 latency and throughput with /api/health in the same run, or ProcessBatch throughput.");
-        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed, noExplain })
+        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed, noExplain, claimCheck, store })
         {
             command.Options.Add(option);
         }
@@ -46,6 +55,12 @@ internal static class LoadTestCommand
                 if (count is < 1 or > 10_000)
                 {
                     throw new CliException($"--process-batch must be between 1 and 10000, not {count}.");
+                }
+
+                if (parse.GetValue(claimCheck))
+                {
+                    await RunClaimCheckBatchAsync(baseUri, key, count, parse.GetValue(seed), StoreCli.OpenStore(parse.GetValue(store)), ct);
+                    return 0;
                 }
 
                 await RunProcessBatchAsync(baseUri, key, count, parse.GetValue(seed), ct);
@@ -111,6 +126,129 @@ internal static class LoadTestCommand
         var counts = completion.GetProperty("counts");
         CliConsole.WriteLine(CliConsole.Invariant(
             $"ProcessBatch {count} baskets in {elapsed.TotalSeconds:F2} s: {count / elapsed.TotalSeconds:F0} baskets/s; scored {counts.GetProperty("scored").GetInt32()}, flagged {counts.GetProperty("flagged").GetInt32()}, results at {completion.GetProperty("location").GetProperty("container").GetString()}/{completion.GetProperty("location").GetProperty("name").GetString()}"));
+    }
+
+    /// <summary>
+    /// One batch through the claim check and ProcessBatch end to end, as <c>fraud submit</c> sends it: the body written
+    /// create-only to <c>batches/incoming/</c>, the <c>{batchId, blob}</c> message in the host's envelope, then the same
+    /// message delivered again a day later. Prints the times, the result rows and what the second delivery wrote.
+    /// </summary>
+    private static async Task RunClaimCheckBatchAsync(Uri baseUri, string? key, int count, int seed, IBlobStore store, CancellationToken ct)
+    {
+        using var client = CreateClient(baseUri, key, 1);
+        client.Timeout = TimeSpan.FromMinutes(10);
+        await CheckReachableAsync(client, ct);
+        var batchId = "claimcheck-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        var baskets = SyntheticBaskets.Generate(new GeneratorOptions { Rows = count, Seed = seed })
+            .Select((b, i) => b.Basket with { Id = CliConsole.Invariant($"{batchId}-{i:D5}") })
+            .ToList();
+        var body = BatchMessages.Inline(batchId, baskets);
+        var message = Encoding.UTF8.GetString(BatchMessages.ClaimCheck(batchId));
+        var start = Stopwatch.GetTimestamp();
+        await ClaimChecks.WriteAsync(store, batchId, body, ct);
+        var upload = Stopwatch.GetElapsedTime(start);
+        CliConsole.WriteLine(CliConsole.Invariant(
+            $"claim check: {count} baskets ({body.Length / 1024.0 / 1024.0:F1} MiB) written to {BatchNames.ClaimCheckReference(batchId)} on {store.Description} in {upload.TotalSeconds:F2} s; message {message.Length} bytes"));
+
+        var (first, firstTime) = await DeliverAsync(client, message, batchId, 1, DateTime.UtcNow, ct);
+        var results = await store.GetAsync(Containers.Scored, BatchNames.ResultName(batchId), ct)
+            ?? throw new CliException($"ProcessBatch answered but {Containers.Scored}/{BatchNames.ResultName(batchId)} is not in {store.Description}: is the handler on the same store?");
+        var rows = results.Content.Span.Count((byte)'\n');
+        var counts = first.GetProperty("Outputs").GetProperty("results").GetProperty("counts");
+        CliConsole.WriteLine(CliConsole.Invariant(
+            $"delivery 1: ProcessBatch in {firstTime.TotalSeconds:F2} s ({count / firstTime.TotalSeconds:F0} baskets/s), claim check + ProcessBatch {(upload + firstTime).TotalSeconds:F2} s; {rows} result rows, scored {counts.GetProperty("scored").GetInt32()}, flagged {counts.GetProperty("flagged").GetInt32()}"));
+
+        // The handler writes its prediction log every few seconds: wait for the first delivery's records.
+        var logged = await WaitForPredictionsAsync(store, batchId, count, ct);
+        var (second, secondTime) = await DeliverAsync(client, message, batchId, 2, DateTime.UtcNow.AddDays(1), ct);
+        var after = await store.GetAsync(Containers.Scored, BatchNames.ResultName(batchId), ct);
+        var resultBlobs = 0;
+        await foreach (var blob in store.ListAsync(Containers.Scored, batchId, ct))
+        {
+            resultBlobs += blob.Name.StartsWith(batchId + ".", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(7), ct);
+        var loggedAfter = await CountPredictionsAsync(store, batchId, ct);
+        var same = first.GetProperty("Outputs").GetRawText() == second.GetProperty("Outputs").GetRawText();
+        CliConsole.WriteLine(CliConsole.Invariant(
+            $"delivery 2 (a day later): {secondTime.TotalSeconds:F2} s; same completion: {(same ? "yes" : "NO")}; result blobs for the batch: {resultBlobs}; results blob unchanged: {(after?.ETag == results.ETag ? "yes" : "NO")}; prediction records {logged} -> {loggedAfter} (new: {loggedAfter - logged})"));
+        if (!same || resultBlobs != 1 || after?.ETag != results.ETag || loggedAfter != logged)
+        {
+            throw new CliException("the second delivery changed something: ProcessBatch is not idempotent on this handler.");
+        }
+    }
+
+    private static async Task<(JsonElement Body, TimeSpan Elapsed)> DeliverAsync(HttpClient client, string message, string messageId, int deliveryCount, DateTime enqueued, CancellationToken ct)
+    {
+        var envelope = HostEnvelope(message, messageId, deliveryCount, enqueued);
+        var start = Stopwatch.GetTimestamp();
+        using var response = await client.PostAsync(new Uri("ProcessBatch", UriKind.Relative), Json(envelope), ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliException($"ProcessBatch answered {(int)response.StatusCode}: {text}");
+        }
+
+        using var document = JsonDocument.Parse(text);
+        var results = document.RootElement.GetProperty("Outputs").GetProperty("results");
+        if (results.GetProperty("status").GetString() != "scored")
+        {
+            throw new CliException($"ProcessBatch did not score the batch: {results.GetRawText()}");
+        }
+
+        return (document.RootElement.Clone(), elapsed);
+    }
+
+    private static async Task<int> WaitForPredictionsAsync(IBlobStore store, string batchId, int expected, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60);
+        var logged = 0;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            logged = await CountPredictionsAsync(store, batchId, ct);
+            if (logged >= expected)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+
+        return logged;
+    }
+
+    private static async Task<int> CountPredictionsAsync(IBlobStore store, string batchId, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var record in new PredictionLogReader(store).ReadAllAsync(ct))
+        {
+            count += record.Basket.Id.StartsWith(batchId, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>The host's Service Bus envelope: the body is a JSON string (serialised twice), metadata values too.</summary>
+    private static byte[] HostEnvelope(string message, string messageId, int deliveryCount, DateTime enqueued)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("Data");
+            writer.WriteString("message", JsonSerializer.Serialize(message, CliJson.Default.String));
+            writer.WriteEndObject();
+            writer.WriteStartObject("Metadata");
+            writer.WriteString("MessageId", JsonSerializer.Serialize(messageId, CliJson.Default.String));
+            writer.WriteString("DeliveryCount", deliveryCount.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("EnqueuedTimeUtc", JsonSerializer.Serialize(enqueued.ToString("o", CultureInfo.InvariantCulture), CliJson.Default.String));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
     }
 
     /// <summary>The host's Service Bus envelope: the body is a JSON string (serialised twice), metadata values too.</summary>

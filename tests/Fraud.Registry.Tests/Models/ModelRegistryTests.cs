@@ -13,6 +13,16 @@ public abstract class ModelRegistryTests
 
     private ModelRegistry NewRegistry() => new(OpenStore(), _modelName) { Actor = "tests" };
 
+    [Theory]
+    [InlineData("fraud\n")]
+    [InlineData("Fraud")]
+    [InlineData("../fraud")]
+    public void RefusesAModelNameThatIsNotOneSafeBlobPathSegment(string name)
+    {
+        // "$" would let a final newline through and the name would only fail later, as a blob path.
+        Assert.Throws<ArgumentException>(() => new ModelRegistry(OpenStore(), name));
+    }
+
     [Fact]
     public async Task TheFirstModelRegisteredBecomesChampion()
     {

@@ -222,8 +222,19 @@ internal static class LogCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"JSON lines (before)      {jsonBytes,14:N0} bytes  {(double)jsonBytes / count,7:F1} bytes/basket"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parquet parts            {partBytes,14:N0} bytes  {(double)partBytes / count,7:F1} bytes/basket"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parquet compacted hours  {compacted.BytesAfter,14:N0} bytes  {(double)compacted.BytesAfter / count,7:F1} bytes/basket ({compacted.Hours} hour files)"));
-        var back = await new PredictionLogReader(store).ReadAllAsync(ct).CountAsync(ct);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read back {back:N0} of {count:N0} baskets"));
+        // The reads the monitoring job makes on this window: retraining's label join (every column) and the drift
+        // check (basket columns only), with the time and the process's peak working set.
+        var reader = new PredictionLogReader(store);
+        var from = records[0].ScoredAt;
+        var to = records[^1].ScoredAt.AddSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var back = await reader.ReadWindowAsync(from, to, PredictionParquet.Columns.All, ct).CountAsync(ct);
+        var allTime = watch.Elapsed;
+        watch.Restart();
+        var baskets = await reader.ReadWindowAsync(from, to, PredictionParquet.Columns.BasketsOnly, ct).CountAsync(ct);
+        var basketsTime = watch.Elapsed;
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read back {back:N0} of {count:N0} baskets: all columns {allTime.TotalSeconds:F2} s, baskets only (drift) {baskets:N0} in {basketsTime.TotalSeconds:F2} s; peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MB"));
     }
 
     private static Command Outage()

@@ -89,6 +89,55 @@ public sealed class StoreFailureTests(TrainedStore trained)
         Assert.NotNull(await store.GetAsync(Containers.Batches, BatchNames.IncomingName(big.Id)));
     }
 
+    [Fact]
+    public async Task ShutdownDuringAStoreOutageKeepsEveryAnsweredPredictionInTheLocalSpill()
+    {
+        var azurite = new AzuriteFixture();
+        using var spill = new TempDirectory("fraud-spill");
+        try
+        {
+            var store = BlobStoreFactory.Create(azurite.ConnectionString);
+            await CopyModelsAsync(new FileBlobStore(trained.Template), store);
+            var answered = new List<string>();
+            var storedBeforeOutage = new List<string>();
+            var factory = new HandlerFactory(azurite.ConnectionString, ("PredictionLog:SpillDirectory", spill.Path));
+            using (var client = factory.CreateClient())
+            {
+                for (var i = 0; i < 40; i++)
+                {
+                    using var response = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket($"spill-{i}")));
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    answered.Add($"spill-{i}");
+                    if (i == 19)
+                    {
+                        // Whatever a periodic flush stored so far, then the store goes away mid-traffic; scoring goes on.
+                        storedBeforeOutage = await new Fraud.Monitoring.PredictionLogReader(store).ReadAllAsync().Select(r => r.Basket.Id).ToListAsync();
+                        azurite.Dispose();
+                    }
+                }
+            }
+
+            // The host stops (as on SIGTERM) while the store is still down.
+            await factory.DisposeAsync();
+
+            var kept = new List<string>();
+            foreach (var file in Directory.EnumerateFiles(spill.Path, "*.parquet", SearchOption.AllDirectories))
+            {
+                var records = new List<Fraud.Monitoring.PredictionRecord>();
+                await using var stream = File.OpenRead(file);
+                await Fraud.Monitoring.PredictionParquet.ReadAsync(stream, records);
+                kept.AddRange(records.Select(r => r.Basket.Id));
+            }
+
+            kept.AddRange(storedBeforeOutage);
+            Assert.Equal(answered.Order(StringComparer.Ordinal), kept.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            azurite.Dispose();
+        }
+    }
+
     private static async Task<JsonElement> PostAsync(HttpClient client, string envelope)
     {
         using var response = await client.PostAsync(new Uri("/ProcessBatch", UriKind.Relative), Samples.Json(envelope));

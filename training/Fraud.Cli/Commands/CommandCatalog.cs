@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return GenerateCommand.CreateData();
         yield return LoadTestCommand.Create();
+        yield return BareReference.Create();
         yield return DriftCommand.Create();
         yield return LogCommand.Create();
         yield return SimulateCommand.Create();

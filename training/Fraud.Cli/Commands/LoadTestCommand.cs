@@ -39,9 +39,10 @@ internal static class LoadTestCommand
             Description = "With --process-batch: send the batch by claim check through --store (the handler's FraudStorage), deliver it twice and show that the second delivery writes nothing.",
         };
         var store = StoreCli.StoreOption();
+        var bare = new Option<string?>("--bare") { Description = "Compare against a bare Kestrel minimal-API endpoint parsing the same JSON, in the same run, at these connection counts (e.g. 4,32): /api/score with and without reasons, ratios of req/s and p99." };
 
         var command = new Command("loadtest", "Measure a running handler: /api/score p50/p99 latency and throughput with /api/health in the same run, or ProcessBatch throughput.");
-        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed, noExplain, claimCheck, store })
+        foreach (var option in new Option[] { url, connections, duration, warmup, apiKey, processBatch, seed, noExplain, claimCheck, store, bare })
         {
             command.Options.Add(option);
         }
@@ -75,6 +76,23 @@ internal static class LoadTestCommand
 
             var measured = ParseDuration(parse.GetValue(duration), "--duration");
             var warm = ParseDuration(parse.GetValue(warmup), "--warmup", allowZero: true);
+            if (parse.GetValue(bare) is { } counts)
+            {
+                var list = new List<int>();
+                foreach (var part in counts.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var c) || c is < 1 or > MaxConnections)
+                    {
+                        throw new CliException($"--bare takes connection counts between 1 and {MaxConnections} separated by commas, not '{counts}'.");
+                    }
+
+                    list.Add(c);
+                }
+
+                await RunAgainstBareAsync(baseUri, key, list, measured, warm, parse.GetValue(seed), ct);
+                return 0;
+            }
+
             await RunHttpAsync(baseUri, key, n, measured, warm, parse.GetValue(seed), parse.GetValue(noExplain) ? "api/score?explain=false" : "api/score", ct);
             return 0;
         });
@@ -101,6 +119,49 @@ internal static class LoadTestCommand
         Print("/" + scorePath.PadRight(10), score);
         Print("/api/health", health);
         CliConsole.WriteLine(CliConsole.Invariant($"score/health throughput ratio {score.Throughput / Math.Max(1, health.Throughput):F2}"));
+    }
+
+    // Alternates bare, score, score without reasons, bare at each connection count (the machine's speed drifts during a
+    // run; the reference is the mean of the two bare runs around the handler's), and prints the ratios the goals use.
+    private static async Task RunAgainstBareAsync(Uri baseUri, string? key, List<int> connectionCounts, TimeSpan duration, TimeSpan warmup, int seed, CancellationToken ct)
+    {
+        var bodies = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 512, Seed = seed })
+            .Select(b => JsonSerializer.SerializeToUtf8Bytes(b.Basket, BasketJsonContext.Default.Basket))
+            .ToArray();
+        var (server, bareUri) = await BareReference.StartAsync(ct);
+        try
+        {
+            CliConsole.WriteLine(CliConsole.Invariant($"Handler {baseUri} against the bare reference {bareUri} (pid {server.Id}); {warmup.TotalSeconds:F0} s warm-up and {duration.TotalSeconds:F0} s measured per run."));
+            foreach (var connections in connectionCounts)
+            {
+                using var handlerClient = CreateClient(baseUri, key, connections);
+                using var bareClient = CreateClient(bareUri, null, connections);
+                await CheckReachableAsync(handlerClient, ct);
+                HttpRequestMessage Score(int i, string path) => new(HttpMethod.Post, path) { Content = Json(bodies[i % bodies.Length]) };
+                var bare1 = await MeasureAsync(bareClient, connections, duration, warmup, i => Score(i, "api/score"), ct);
+                var score = await MeasureAsync(handlerClient, connections, duration, warmup, i => Score(i, "api/score"), ct);
+                var plain = await MeasureAsync(handlerClient, connections, duration, warmup, i => Score(i, "api/score?explain=false"), ct);
+                var bare2 = await MeasureAsync(bareClient, connections, duration, warmup, i => Score(i, "api/score"), ct);
+                var bareRate = (bare1.Throughput + bare2.Throughput) / 2;
+                var bareP99 = (bare1.P99Ms + bare2.P99Ms) / 2;
+                CliConsole.WriteLine(CliConsole.Invariant($"-- {connections} connections"));
+                Print("bare (before)             ", bare1);
+                Print("/api/score                ", score);
+                Print("/api/score?explain=false  ", plain);
+                Print("bare (after)              ", bare2);
+                CliConsole.WriteLine(CliConsole.Invariant($"ratio to bare at {connections} connections: with reasons {score.Throughput / bareRate:F2} x req/s, p99 {score.P99Ms / bareP99:F2} x; explain=false {plain.Throughput / bareRate:F2} x req/s, p99 {plain.P99Ms / bareP99:F2} x"));
+            }
+        }
+        finally
+        {
+            server.StandardInput.Close();
+            if (!server.WaitForExit(5000))
+            {
+                server.Kill();
+            }
+
+            server.Dispose();
+        }
     }
 
     private static async Task RunProcessBatchAsync(Uri baseUri, string? key, int count, int seed, CancellationToken ct)

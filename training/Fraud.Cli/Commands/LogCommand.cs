@@ -24,6 +24,7 @@ internal static class LogCommand
         command.Subcommands.Add(Compact());
         command.Subcommands.Add(Convert());
         command.Subcommands.Add(Size());
+        command.Subcommands.Add(Outage());
         return command;
     }
 
@@ -221,8 +222,89 @@ internal static class LogCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"JSON lines (before)      {jsonBytes,14:N0} bytes  {(double)jsonBytes / count,7:F1} bytes/basket"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parquet parts            {partBytes,14:N0} bytes  {(double)partBytes / count,7:F1} bytes/basket"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parquet compacted hours  {compacted.BytesAfter,14:N0} bytes  {(double)compacted.BytesAfter / count,7:F1} bytes/basket ({compacted.Hours} hour files)"));
-        var back = await new PredictionLogReader(store).ReadAllAsync(ct).CountAsync(ct);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read back {back:N0} of {count:N0} baskets"));
+        // The reads the monitoring job makes on this window: retraining's label join (every column) and the drift
+        // check (basket columns only), with the time and the process's peak working set.
+        var reader = new PredictionLogReader(store);
+        var from = records[0].ScoredAt;
+        var to = records[^1].ScoredAt.AddSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var back = await reader.ReadWindowAsync(from, to, PredictionParquet.Columns.All, ct).CountAsync(ct);
+        var allTime = watch.Elapsed;
+        watch.Restart();
+        var baskets = await reader.ReadWindowAsync(from, to, PredictionParquet.Columns.BasketsOnly, ct).CountAsync(ct);
+        var basketsTime = watch.Elapsed;
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read back {back:N0} of {count:N0} baskets: all columns {allTime.TotalSeconds:F2} s, baskets only (drift) {baskets:N0} in {basketsTime.TotalSeconds:F2} s; peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MB"));
+    }
+
+    private static Command Outage()
+    {
+        var seconds = new Option<int>("--seconds") { Description = "Length of the store outage.", DefaultValueFactory = _ => 60 };
+        var rate = new Option<int>("--rate") { Description = "Scored baskets per second.", DefaultValueFactory = _ => 200 };
+        var command = new Command("outage", "Log maximum-size baskets through a store outage with the handler's buffer and spill settings; print buffer and process memory, spilled, recovered and dropped records.");
+        command.Options.Add(seconds);
+        command.Options.Add(rate);
+        command.SetAction(async (parse, ct) =>
+        {
+            var length = parse.GetValue(seconds);
+            var perSecond = parse.GetValue(rate);
+            if (length is < 1 or > 600 || perSecond is < 1 or > 10_000)
+            {
+                throw new CliException("--seconds must be 1 to 600 and --rate 1 to 10000.");
+            }
+
+            var root = Directory.CreateTempSubdirectory("fraud-log-outage-");
+            try
+            {
+                await MeasureOutageAsync(root.FullName, length, perSecond, ct);
+            }
+            finally
+            {
+                root.Delete(recursive: true);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task MeasureOutageAsync(string root, int seconds, int perSecond, CancellationToken ct)
+    {
+        var store = new OutageStore(new FileBlobStore(Path.Combine(root, "store"))) { Down = true };
+        var options = new PredictionLogOptions { SpillDirectory = Path.Combine(root, "spill") };
+        var text = new string('x', Basket.MaxStringLength);
+        var items = Enumerable.Range(0, Basket.MaxItems).Select(i => new BasketItem(text, 1000 + i, text, text, text, 1)).ToArray();
+        long peakBuffer = 0, peakHeap = 0, peakWorkingSet = 0;
+        var written = 0;
+        var log = new BufferedPredictionLog(store, options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var started = DateTimeOffset.UtcNow;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            // Each request parses its own basket: a fresh copy of every string, as the handler's JSON reader makes.
+            var due = (int)(clock.Elapsed.TotalSeconds * perSecond);
+            for (; written < due; written++)
+            {
+                var basket = new Basket(string.Create(CultureInfo.InvariantCulture, $"outage-{written}"), [.. items.Select(i => i with { Item = new string(i.Item), Make = new string(i.Make), Model = new string(i.Model), GoodsCode = new string(i.GoodsCode) })]);
+                log.TryWrite(new PredictionRecord(basket, 0.1, Decision.Approve, "12", started.AddMilliseconds(1000.0 * written / perSecond), "http"));
+            }
+
+            peakBuffer = Math.Max(peakBuffer, log.BufferedBytes);
+            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+            peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
+            await Task.Delay(50, ct);
+        }
+
+        var spilledDuring = log.Spilled;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outage {seconds} s at {perSecond} req/s, maximum-size baskets ({BufferedPredictionLog.EstimateBytes(new PredictionRecord(new Basket("outage-0", items), 0, Decision.Approve, "12", started, "http")):N0} bytes each in memory): {written:N0} accepted"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"buffer peak {peakBuffer / 1048576.0:F1} MB (bound {options.MaxBufferBytes / 1048576.0:F0} MB), managed heap peak {peakHeap / 1048576.0:F1} MB, working set peak {peakWorkingSet / 1048576.0:F1} MB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spilled during the outage {spilledDuring:N0}, dropped {log.Dropped:N0}"));
+
+        // The store returns; then the process stops: everything accepted must be in the store.
+        store.Down = false;
+        await log.DisposeAsync();
+        var stored = await new PredictionLogReader(store).ReadAllAsync(ct).CountAsync(ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after the store returned and the process stopped: {stored:N0} of {written:N0} in the store (recovered from spill {log.Recovered:N0}, written directly {log.Written:N0}), lost {written - stored:N0}"));
     }
 
     private static void Print(CompactionResult result) =>
@@ -233,6 +315,30 @@ internal static class LogCommand
     private sealed class AfterClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    /// <summary>A store outage as the handler sees one: every write fails with a connection error until cleared.</summary>
+    private sealed class OutageStore(IBlobStore inner) : IBlobStore
+    {
+        public volatile bool Down;
+
+        public string Description => inner.Description;
+
+        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) =>
+            Down ? Task.FromException(new HttpRequestException("Connection refused (simulated outage)")) : inner.CreateContainerIfNotExistsAsync(container, ct);
+
+        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
+
+        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
+
+        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+            Down ? Task.FromException<string>(new HttpRequestException("Connection refused (simulated outage)")) : inner.PutAsync(container, name, content, condition, contentType, ct);
+
+        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
+
+        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
+
+        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
     }
 }
 

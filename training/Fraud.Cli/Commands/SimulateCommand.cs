@@ -222,7 +222,7 @@ internal static class SimulateCommand
         var baskets = traffic.ConvertAll(t => t.Basket);
         var probabilities = new double[baskets.Count];
         model.ScoreMany(baskets, probabilities, 0);
-        await using (var log = new BufferedPredictionLog(blobStore, new PredictionLogOptions { Capacity = Math.Max(traffic.Count, 1), FlushInterval = TimeSpan.FromMinutes(10) }))
+        await using (var log = new BufferedPredictionLog(blobStore, new PredictionLogOptions { Capacity = Math.Max(traffic.Count, 1), MaxBufferBytes = long.MaxValue, FlushInterval = TimeSpan.FromMinutes(10) }))
         {
             for (var i = 0; i < baskets.Count; i++)
             {

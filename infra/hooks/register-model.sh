@@ -27,14 +27,21 @@ if ! build_log=$(dotnet publish "$root/training/Fraud.Cli/Fraud.Cli.csproj" -c R
 fi
 fraud() { "$cli_dir/bin/fraud" "$@"; }
 
-# The deploying principal's Storage Blob Data Owner role can take minutes to reach the data plane
-# after a first provision; retry instead of failing the whole `azd up`.
-attempts="${FRAUD_REGISTRY_ATTEMPTS:-10}"
+# The deploying principal has data roles only with DEPLOYER_DATA_ACCESS=true (Blob Data Contributor on models and
+# runs, infra/app/rbac.bicep); a new grant can take minutes to reach the data plane, so retry then instead of failing
+# the whole `azd up`. Without it, try twice (the user may have granted a role by hand) and say what to do.
+if [ "${DEPLOYER_DATA_ACCESS:-false}" = "true" ]; then default_attempts=10; else default_attempts=2; fi
+attempts="${FRAUD_REGISTRY_ATTEMPTS:-$default_attempts}"
 listing=""
 attempt=1
 until listing=$(fraud registry list --store "$store" --json 2>"$cli_dir/err"); do
   if [ "$attempt" -ge "$attempts" ]; then
     echo "register-model: cannot read the registry at $store: $(cat "$cli_dir/err")" >&2
+    if [ "${DEPLOYER_DATA_ACCESS:-false}" != "true" ]; then
+      echo "register-model: you have no data role on the store (least privilege). For a first deployment run" >&2
+      echo "  azd env set DEPLOYER_DATA_ACCESS true && azd provision && azd hooks run postdeploy" >&2
+      echo "or grant yourself Storage Blob Data Contributor on the models and runs containers (docs/operations.md, Least privilege)." >&2
+    fi
     exit 1
   fi
   echo "register-model: registry not readable yet (role assignments propagate); retrying in 30 s"

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 
 namespace Infra.Tests.Reading;
 

@@ -1,0 +1,220 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Azure.Monitor.OpenTelemetry.AspNetCore;
+using Fraud.Monitoring.Telemetry;
+using FraudFunctions.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace FraudFunctions.Tests;
+
+// The handler's telemetry as Application Insights would ingest it: the connection string's IngestionEndpoint points at a
+// loopback listener, which records every envelope the Azure Monitor exporter posts. Nothing leaves the machine: the
+// exporter's own statistics (statsbeat / SDK stats, which go to Microsoft and probe the instance metadata address) are
+// switched off for the whole test process before any exporter starts, and live metrics are off in the handler.
+[Collection(HandlerTests.Name)]
+public sealed class TelemetryExportTests(TrainedStore trained)
+{
+    static TelemetryExportTests()
+    {
+        Environment.SetEnvironmentVariable("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true");
+        Environment.SetEnvironmentVariable("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true");
+    }
+
+    /// <summary>Where the test writes the envelopes it received, for the record (docs/monitoring.md quotes them).</summary>
+    private static string SamplesFolder => Path.Combine(AppContext.BaseDirectory, "telemetry-samples");
+
+    [Fact]
+    public async Task ARequestAMetricAndACustomEventArriveInTheShapeApplicationInsightsIngests()
+    {
+        using var ingestion = new IngestionListener();
+        // A fresh key per run: the exporter keeps unsent items on disk per key and retransmits them later.
+        var key = Guid.NewGuid().ToString();
+        var connection = $"InstrumentationKey={key};IngestionEndpoint={ingestion.Url};LiveEndpoint={ingestion.Url}";
+        var factory = new HandlerFactory(trained.Copy(), (TelemetrySettings.ConnectionStringKey, connection));
+        try
+        {
+            using var client = factory.CreateClient();
+            using var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("telemetry-1")));
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+            // Export now instead of waiting for the batch and 60-second metric intervals; logs follow at shutdown.
+            Assert.True(factory.Services.GetRequiredService<TracerProvider>().ForceFlush(30_000));
+            Assert.True(factory.Services.GetRequiredService<MeterProvider>().ForceFlush(30_000));
+        }
+        finally
+        {
+            await factory.DisposeAsync();
+        }
+
+        var envelopes = ingestion.Envelopes.Where(e => e.GetProperty("iKey").GetString() == key).ToList();
+        var received = string.Join(", ", envelopes.Select(e => $"{Name(e)}:{(BaseData(e).TryGetProperty("name", out var n) ? n.GetString() : null)}"));
+        var requests = envelopes.Where(e => Name(e) == "Request" && BaseData(e).GetProperty("name").GetString() == FraudMetrics.ScoreRequestName).ToList();
+        Assert.True(requests.Count == 1, $"received ({ingestion.Envelopes.Count} in all): {received}");
+        var request = requests[0];
+        Assert.Equal("RequestData", request.GetProperty("data").GetProperty("baseType").GetString());
+        Assert.Equal("200", BaseData(request).GetProperty("responseCode").GetString());
+        Assert.True(BaseData(request).GetProperty("success").GetBoolean());
+        Assert.Equal("FraudFunctions", request.GetProperty("tags").GetProperty("ai.cloud.role").GetString());
+
+        var metrics = envelopes.Where(e => Name(e) == "Metric").ToList();
+        var decisions = Assert.Single(metrics.SelectMany(m => BaseData(m).GetProperty("metrics").EnumerateArray().Select(p => (Envelope: m, Point: p))), x => x.Point.GetProperty("name").GetString() == FraudMetrics.Decisions);
+        Assert.Equal("MetricData", decisions.Envelope.GetProperty("data").GetProperty("baseType").GetString());
+        Assert.Equal(1, decisions.Point.GetProperty("value").GetDouble());
+        Assert.True(BaseData(decisions.Envelope).GetProperty("properties").TryGetProperty(FraudMetrics.DecisionTag, out _));
+
+        // The first champion's load is announced as a custom event (AppEvents), from the log record's microsoft.custom_event.name.
+        var loaded = Assert.Single(envelopes, e => Name(e) == "Event" && BaseData(e).GetProperty("name").GetString() == FraudMetrics.ModelLoadedEvent);
+        Assert.Equal("EventData", loaded.GetProperty("data").GetProperty("baseType").GetString());
+        Assert.Equal("1", BaseData(loaded).GetProperty("properties").GetProperty("version").GetString());
+
+        // No basket contents anywhere in what was sent.
+        foreach (var secret in new[] { "MacBook", "Apple", "23900150", "1299" })
+        {
+            Assert.DoesNotContain(secret, ingestion.RawText, StringComparison.Ordinal);
+        }
+
+        Directory.CreateDirectory(SamplesFolder);
+        await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "custom-event.json"), loaded.GetRawText());
+        await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "metric.json"), decisions.Envelope.GetRawText());
+        await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "request.json"), request.GetRawText());
+    }
+
+    [Fact]
+    public async Task WithNoDestinationConfiguredNothingIsRegisteredAndScoringWorks()
+    {
+        await using var factory = new HandlerFactory(trained.Copy());
+        using var client = factory.CreateClient();
+        using var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("telemetry-2")));
+
+        Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        Assert.Null(factory.Services.GetService<TracerProvider>());
+        Assert.Null(factory.Services.GetService<MeterProvider>());
+        // The meter still exists for dotnet-counters.
+        Assert.Equal(FraudMetrics.MeterName, factory.Services.GetRequiredService<FraudMetrics>().Meter.Name);
+    }
+
+    [Fact]
+    public async Task ApplicationInsightsUsesEntraIdKeepsEveryTraceAndNeverSamplesLogsAway()
+    {
+        using var ingestion = new IngestionListener();
+        var connection = $"InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint={ingestion.Url}";
+        await using var factory = new HandlerFactory(
+            trained.Copy(),
+            (TelemetrySettings.ConnectionStringKey, connection),
+            (TelemetrySettings.AuthenticationStringKey, "ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD"));
+
+        var options = factory.Services.GetRequiredService<IOptionsMonitor<AzureMonitorOptions>>().Get(Options.DefaultName);
+
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(options.Credential);
+        // A rate below 1 decides before the outcome is known and could drop a failed request.
+        Assert.Equal(1.0F, options.SamplingRatio);
+        Assert.Null(options.TracesPerSecond);
+        Assert.False(options.EnableTraceBasedLogsSampler);
+        Assert.False(options.EnableLiveMetrics);
+    }
+
+    private static string? Name(JsonElement envelope) => envelope.GetProperty("name").GetString();
+
+    private static JsonElement BaseData(JsonElement envelope) => envelope.GetProperty("data").GetProperty("baseData");
+
+    /// <summary>A loopback HTTP endpoint that answers the ingestion API (<c>POST /v2.1/track</c>) and keeps what it got.</summary>
+    private sealed class IngestionListener : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly List<JsonElement> _envelopes = [];
+        private readonly StringBuilder _raw = new();
+        private readonly Task _loop;
+
+        public IngestionListener()
+        {
+            var port = FreePort();
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public string Url { get; }
+
+        public IReadOnlyList<JsonElement> Envelopes
+        {
+            get
+            {
+                lock (_envelopes)
+                {
+                    return [.. _envelopes];
+                }
+            }
+        }
+
+        public string RawText
+        {
+            get
+            {
+                lock (_envelopes)
+                {
+                    return _raw.ToString();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Close();
+            _ = _loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                Stream body = context.Request.InputStream;
+                if (string.Equals(context.Request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
+                {
+                    body = new GZipStream(body, CompressionMode.Decompress);
+                }
+
+                using var reader = new StreamReader(body, Encoding.UTF8);
+                var text = await reader.ReadToEndAsync();
+                var count = 0;
+                lock (_envelopes)
+                {
+                    _raw.AppendLine(text);
+                    foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        _envelopes.Add(JsonDocument.Parse(line).RootElement.Clone());
+                        count++;
+                    }
+                }
+
+                var answer = Encoding.UTF8.GetBytes($$"""{"itemsReceived":{{count}},"itemsAccepted":{{count}},"errors":[]}""");
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(answer);
+                context.Response.Close();
+            }
+        }
+
+        private static int FreePort()
+        {
+            using var socket = new TcpListener(IPAddress.Loopback, 0);
+            socket.Start();
+            return ((IPEndPoint)socket.LocalEndpoint).Port;
+        }
+    }
+}

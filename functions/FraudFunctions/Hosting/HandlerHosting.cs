@@ -6,12 +6,12 @@ using Fraud.Registry.Storage;
 using FraudFunctions.Composition;
 using FraudFunctions.Json;
 using FraudFunctions.Labels;
-using FraudFunctions.Scoring;
-using FraudFunctions.Telemetry;
-using Microsoft.Extensions.Options;
 using FraudFunctions.OpenApi;
+using FraudFunctions.Scoring;
 using FraudFunctions.Status;
+using FraudFunctions.Telemetry;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace FraudFunctions.Hosting;
 

@@ -48,6 +48,44 @@ public sealed class GenerateCommandTests
         Assert.StartsWith("4d-", File.ReadAllLines(folder.File("Y.csv"))[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task MechanismFlagWritesThatMechanismsBaskets()
+    {
+        using var folder = new TempDirectory();
+
+        var (exitCode, stdout, _) = await CliHarness.RunAsync("generate", "--rows", "300", "--seed", "4", "--mechanism", "stolen-identity", "--output", folder.Path);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("mechanism stolen-identity", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("4i-", File.ReadAllLines(folder.File("Y.csv"))[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RejectsAnUnknownMechanismNamingTheChoices()
+    {
+        using var folder = new TempDirectory();
+
+        var (exitCode, _, stderr) = await CliHarness.RunAsync("generate", "--rows", "10", "--mechanism", "phishing", "--output", folder.Path);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--mechanism must be one of retail, reseller, stolen-identity, stuffing, not 'phishing'", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public async Task TrainRefusesAnUnknownLearnerWithOneLine()
+    {
+        using var folder = new TempDirectory();
+        await CliHarness.RunAsync("generate", "--rows", "300", "--seed", "4", "--output", folder.Path);
+
+        var (exitCode, _, stderr) = await CliHarness.RunAsync("train", "--data", folder.File("X.csv"), "--labels", folder.File("Y.csv"), "--output", folder.File("model"), "--param", "learner=xgboost");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("learner", stderr, StringComparison.Ordinal);
+        Assert.Contains("gbdt, fasttree, lightgbm", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]

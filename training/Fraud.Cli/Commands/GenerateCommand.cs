@@ -53,7 +53,7 @@ internal static class GenerateCommand
             }
 
             clock.Stop();
-            CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}, mechanism {FraudMechanisms.Name(options.Mechanism)}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
+            CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}{(options.Mechanism == FraudMechanismKind.Retail ? string.Empty : ", mechanism " + FraudMechanisms.Name(options.Mechanism))}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
             CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {dataset.FraudRate:P2} ({dataset.Frauds} frauds), oracle PR-AUC {dataset.OracleAveragePrecision:F3}"));
             CliConsole.WriteLine(CliConsole.CostLine(clock.Elapsed));
             return 0;

@@ -215,6 +215,8 @@ public static class ModelTrainer
             ReportHtml = report,
             LearningCurve = curve,
             Baseline = new BaselineModel(model.Featurizer, baseline, baselineCalibrator),
+            TestProbabilities = testProbabilities,
+            TestLabels = testLabels,
         };
     }
 

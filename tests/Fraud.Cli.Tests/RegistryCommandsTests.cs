@@ -218,6 +218,8 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         var list = await CliHarness.RunAsync("registry", "list", "--json", "--store", _azurite.ConnectionString, "--model-name", name);
 
         Assert.Equal(0, promote.ExitCode);
+        Assert.DoesNotContain("\\u002B", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+00:00", list.Stdout, StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(list.Stdout);
         Assert.Equal("2", doc.RootElement.GetProperty("champion").GetString());
         Assert.Equal(2, doc.RootElement.GetProperty("versions").GetArrayLength());

@@ -440,12 +440,16 @@ internal sealed partial class RegistryCliJson : JsonSerializerContext
     // terminal and in scripts' logs; this output is never embedded in HTML (issue 19, item 14).
     private static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    private static RegistryCliJson? _readable;
+    private static RegistryJsonContext? _readableRegistry;
+
+    // Built on first use: a static initialiser here could run before the generated Default of the other partial file.
+
     /// <summary>The CLI's JSON output with readable characters.</summary>
-    public static RegistryCliJson Readable { get; } = new(new JsonSerializerOptions(Default.Options) { Encoder = Encoder });
+    public static RegistryCliJson Readable => _readable ??= new(new JsonSerializerOptions(Default!.Options) { Encoder = Encoder });
 
     /// <summary>The registry's documents (alias history) printed with readable characters.</summary>
-    public static RegistryJsonContext ReadableRegistry { get; } = new(new JsonSerializerOptions(RegistryJsonContext.Default.Options) { Encoder = Encoder });
-
+    public static RegistryJsonContext ReadableRegistry => _readableRegistry ??= new(new JsonSerializerOptions(RegistryJsonContext.Default.Options) { Encoder = Encoder });
 }
 
 /// <summary>

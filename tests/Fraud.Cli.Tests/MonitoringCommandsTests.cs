@@ -87,6 +87,9 @@ public sealed class MonitoringCommandsTests : IDisposable
         Assert.Equal(3, failed.ExitCode);
         Assert.Contains("dataset drift: YES", failed.Stdout, StringComparison.Ordinal);
         Assert.Contains("input signals by PSI:", failed.Stdout, StringComparison.Ordinal);
+        // The model's mean probability is named for what it is, never called an observed fraud rate.
+        Assert.Contains("mean predicted fraud probability: ", passed.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("fraud rate: observed", passed.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

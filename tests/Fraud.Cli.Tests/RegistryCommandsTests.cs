@@ -218,6 +218,8 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         var list = await CliHarness.RunAsync("registry", "list", "--json", "--store", _azurite.ConnectionString, "--model-name", name);
 
         Assert.Equal(0, promote.ExitCode);
+        Assert.DoesNotContain("\\u002B", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+00:00", list.Stdout, StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(list.Stdout);
         Assert.Equal("2", doc.RootElement.GetProperty("champion").GetString());
         Assert.Equal(2, doc.RootElement.GetProperty("versions").GetArrayLength());
@@ -272,6 +274,31 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         Assert.Equal("X.csv", run.GetProperty("dataset").GetProperty("source").GetString());
         Assert.Equal(run.GetProperty("id").GetString(), (await Registry().GetVersionAsync("1"))!.RunId);
         Assert.True(File.Exists(_folder.File("model/model.json")));
+    }
+
+    [Fact]
+    public async Task TwoTrainRunsStoreTheirPrCurvesAndRunsCompareDrawsBoth()
+    {
+        var data = SyntheticBaskets.WriteDataset(_folder.File("curve-data"), new GeneratorOptions { Rows = 4000, Seed = 7 });
+        foreach (var seed in new[] { "1", "2" })
+        {
+            var train = await CliHarness.RunAsync(
+                "train", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--output", _folder.File("model-" + seed), "--seed", seed, "--param", "num_rounds=8", "--store", Store);
+            Assert.True(train.ExitCode == 0, train.Stderr);
+        }
+
+        var runs = await CliHarness.RunAsync("runs", "list", "--kind", "train", "--json", "--store", Store);
+        using var doc = JsonDocument.Parse(runs.Stdout);
+        var ids = doc.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.All(doc.RootElement.EnumerateArray(), r => Assert.Contains("pr_curve.json", r.GetProperty("artifacts").EnumerateArray().Select(a => a.GetString())));
+
+        var html = _folder.File("compare-train.html");
+        var compare = await CliHarness.RunAsync("runs", "compare", ids[0], ids[1], "--output", html, "--store", Store);
+
+        Assert.Equal(0, compare.ExitCode);
+        var page = await File.ReadAllTextAsync(html);
+        Assert.True(page.Split("<polyline", StringSplitOptions.None).Length - 1 >= 2, "both PR curves are drawn");
     }
 
     [Fact]

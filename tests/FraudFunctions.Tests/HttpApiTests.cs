@@ -234,6 +234,10 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
         Assert.Equal("1", card.GetProperty("version").GetString());
         Assert.True(card.GetProperty("metrics").GetProperty("pr_auc").GetDouble() > 0);
         Assert.True(card.GetProperty("declineThreshold").GetDouble() >= card.GetProperty("reviewThreshold").GetDouble());
+        // The bootstrap trained on TrainedStore.BootstrapRows baskets: the API says so, as `registry show` does.
+        Assert.Equal(TrainedStore.BootstrapRows, card.GetProperty("trainingRows").GetInt32());
+        Assert.InRange(card.GetProperty("testRows").GetInt32(), 1, TrainedStore.BootstrapRows - 1);
+        Assert.Contains("test split", card.GetProperty("metricsMeasuredOn").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,28 @@ public sealed class TestPageBrowserTests(TrainedStore trained)
             await page.FillAsync("#items tbody tr:first-child input[name=quantity]", "0");
             await page.ClickAsync("#score");
             await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("items[0].quantity");
+            await Assertions.Expect(page.Locator("#result")).ToBeHiddenAsync();
+
+            // An empty unit price is caught on the page, never sent as 0 (issue 19, items 1 and 13).
+            await page.FillAsync("#items tbody tr:first-child input[name=quantity]", "1");
+            await page.FillAsync("#items tbody tr:first-child input[name=cashPrice]", "");
+            await page.ClickAsync("#score");
+            await Assertions.Expect(page.Locator("#error li")).ToContainTextAsync("items[0].cashPrice");
+            await Assertions.Expect(page.Locator("#result")).ToBeHiddenAsync();
+
+            // No more rows than a basket holds.
+            for (var i = 0; i < 30; i++)
+            {
+                if (await page.Locator("#add-item").IsDisabledAsync())
+                {
+                    break;
+                }
+
+                await page.ClickAsync("#add-item");
+            }
+
+            await Assertions.Expect(page.Locator("#items tbody tr")).ToHaveCountAsync(24);
+            await Assertions.Expect(page.Locator("#add-item")).ToBeDisabledAsync();
         }
         finally
         {

@@ -12,19 +12,30 @@ namespace Fraud.Baskets;
 /// <param name="Model">Model description, may be empty or absent (null becomes empty).</param>
 /// <param name="GoodsCode">Retailer's goods code, may be empty or absent (null becomes empty).</param>
 /// <param name="Quantity">Units bought, at least 1.</param>
-public sealed record BasketItem(string Item, double CashPrice, string Make, string Model, string GoodsCode, int Quantity)
+public sealed record BasketItem(
+    [property: JsonPropertyOrder(0)] string Item,
+    [property: JsonPropertyOrder(1)] double CashPrice,
+    string Make,
+    string Model,
+    string GoodsCode,
+    [property: JsonPropertyOrder(5)] int Quantity)
 {
     // The optional fields arrive as null when a JSON client leaves them out. Every consumer (featurizer, reasons,
     // prediction log, drift, retraining) treats them as text, so the one place to make "absent" mean "empty" is here:
     // no item ever holds a null make, model or goods code, whatever path built it (issue 14, item 1).
 
+    // Declared properties serialise after the positional ones unless ordered: keep the contract's field order.
+
     /// <summary>Manufacturer; empty when not given.</summary>
+    [JsonPropertyOrder(2)]
     public string Make { get; init; } = Make ?? string.Empty;
 
     /// <summary>Model description; empty when not given.</summary>
+    [JsonPropertyOrder(3)]
     public string Model { get; init; } = Model ?? string.Empty;
 
     /// <summary>Retailer's goods code; empty when not given.</summary>
+    [JsonPropertyOrder(4)]
     public string GoodsCode { get; init; } = GoodsCode ?? string.Empty;
 
     /// <summary>Unit price times quantity.</summary>
@@ -42,7 +53,7 @@ public sealed record Basket(string Id, IReadOnlyList<BasketItem> Items)
     /// The largest line amount (unit price × quantity) accepted. Features are single-precision floats, so a product of
     /// two valid numbers could otherwise become infinity ("£Infinity" in a reason); no shopping basket line comes near.
     /// </summary>
-    public const double MaxLineAmount = 1_000_000_000;
+    public const double MaxLineAmount = 1_000_000_000_000;
 
     /// <summary>The longest string accepted in any field.</summary>
     public const int MaxStringLength = 256;

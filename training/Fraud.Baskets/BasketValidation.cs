@@ -118,7 +118,7 @@ public static class BasketValidation
         }
         else if (double.IsFinite(item.CashPrice) && item.CashPrice * item.Quantity > Basket.MaxLineAmount)
         {
-            errors.Add(new ValidationError($"{path}.quantity", "Unit price × quantity is more than 1,000,000,000; no basket line is that large."));
+            errors.Add(new ValidationError($"{path}.quantity", "Unit price × quantity is more than 1,000,000,000,000; no basket line is that large."));
         }
     }
 

@@ -50,6 +50,12 @@ public sealed class ModelCard
 
     public int TestRows { get; set; }
 
+    /// <summary>
+    /// Why a decision threshold is weaker than asked: its precision target was out of reach on validation, it rests on
+    /// too few frauds, or it catches no fraud on the test split. Empty when the thresholds are what was asked for.
+    /// </summary>
+    public List<string> ThresholdWarnings { get; set; } = [];
+
     /// <summary>Share of fraudulent baskets among all rows given.</summary>
     public double FraudRate { get; set; }
 

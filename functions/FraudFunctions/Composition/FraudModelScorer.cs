@@ -38,13 +38,17 @@ public sealed class FraudModelScorer(FraudModel model) : IBasketScorer
             modelName,
             version,
             card.TrainedAt,
-            card.TrainingRows,
+            // Baskets the model was trained on, as `fraud registry show` counts them (all splits); the card's own
+            // TrainingRows is only the part no member validated on (issue 19, item 3).
+            card.Rows,
             card.FraudRate,
             metrics,
             model.Thresholds.Review,
             model.Thresholds.Decline,
             model.FeatureCount,
             card.Lineage.ParentVersion,
-            card.Lineage.RunId);
+            card.Lineage.RunId,
+            card.TestRows,
+            $"metrics: this version's own test split ({card.TestRows} of the {card.Rows} baskets, never trained on); not comparable with another version's");
     }
 }

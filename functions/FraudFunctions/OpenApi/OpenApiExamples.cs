@@ -43,7 +43,8 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["GetModel"] = (null, """
             {"name": "basket-fraud", "version": "3", "trainedAt": "2026-11-21T07:58:00Z", "trainingRows": 20000, "fraudRate": 0.014,
              "metrics": {"pr_auc": 0.41, "roc_auc": 0.88}, "reviewThreshold": 0.2, "declineThreshold": 0.6, "featureCount": 64,
-             "parentVersion": "2", "runId": "20261121-075800-train"}
+             "parentVersion": "2", "runId": "20261121-075800-train", "testRows": 1000,
+             "metricsMeasuredOn": "metrics: this version's own test split (1000 of the 20000 baskets, never trained on); not comparable with another version's"}
             """),
         ["GetStats"] = (null, """
             {"scoring": {"windowSeconds": 60, "requestsPerSecond": 12.5, "baskets": 750, "flaggedRate": 0.016,

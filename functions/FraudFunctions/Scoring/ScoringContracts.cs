@@ -9,7 +9,10 @@ public sealed record ScoreBatchRequest(IReadOnlyList<Fraud.Baskets.Basket?>? Bas
 /// <summary>The answer of <c>POST /api/score/batch</c>: results in the order the baskets were sent.</summary>
 public sealed record ScoreBatchResponse(string ModelVersion, int Count, IReadOnlyList<ScoreResponse> Results);
 
-/// <summary>The champion's card summary served by <c>GET /api/model</c>.</summary>
+/// <summary>
+/// The champion's card summary served by <c>GET /api/model</c>: <c>trainingRows</c> counts every basket given to
+/// training; <c>metrics</c> come from the <c>testRows</c> baskets of its own test split (<c>metricsMeasuredOn</c>).
+/// </summary>
 public sealed record ModelSummary(
     string Name,
     string Version,
@@ -21,4 +24,6 @@ public sealed record ModelSummary(
     double DeclineThreshold,
     int FeatureCount,
     string? ParentVersion,
-    string? RunId);
+    string? RunId,
+    int? TestRows,
+    string MetricsMeasuredOn);

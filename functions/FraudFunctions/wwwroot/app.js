@@ -44,7 +44,10 @@ function addRow(item) {
   remove.className = 'remove';
   remove.textContent = '×';
   remove.title = 'Remove item';
-  remove.addEventListener('click', () => tr.remove());
+  remove.addEventListener('click', () => {
+    tr.remove();
+    updateAddButton();
+  });
   td.appendChild(remove);
   tr.appendChild(td);
   $('items').tBodies[0].appendChild(tr);
@@ -53,21 +56,46 @@ function addRow(item) {
 function loadSample(name) {
   $('items').tBodies[0].replaceChildren();
   samples[name].forEach(addRow);
+  updateAddButton();
 }
 
+const maxItems = 24;
+
+// Checks the form the way the API does and builds the basket: a blank price or quantity is an error to fix here,
+// never sent as 0 (issue 19, item 1); blank make, model and goods code are left out, as the contract allows.
 function readBasket() {
-  const items = [...$('items').tBodies[0].rows].map((tr) => {
-    const value = (name) => tr.querySelector(`input[name="${name}"]`).value;
-    return {
-      item: value('item'),
-      cashPrice: Number(value('cashPrice')),
-      make: value('make'),
-      model: value('model'),
-      goodsCode: value('goodsCode'),
-      quantity: Number(value('quantity')),
-    };
+  const errors = [];
+  const id = $('basket-id').value.trim();
+  if (!id) errors.push('id: The basket id is required.');
+  const rows = [...$('items').tBodies[0].rows];
+  if (rows.length === 0) errors.push('items: A basket needs at least one item.');
+  if (rows.length > maxItems) errors.push(`items: A basket holds at most ${maxItems} items.`);
+  const items = rows.map((tr, i) => {
+    const value = (name) => tr.querySelector(`input[name="${name}"]`).value.trim();
+    const item = { item: value('item') };
+    if (!item.item) errors.push(`items[${i}].item: The item category is required.`);
+    const price = value('cashPrice');
+    if (price === '' || !Number.isFinite(Number(price)) || Number(price) < 0) {
+      errors.push(`items[${i}].cashPrice: Enter the unit price, a number of at least 0.`);
+    }
+    item.cashPrice = Number(price);
+    for (const name of ['make', 'model', 'goodsCode']) {
+      if (value(name)) item[name] = value(name);
+    }
+    const quantity = value('quantity');
+    if (quantity === '' || !Number.isInteger(Number(quantity)) || Number(quantity) < 1) {
+      errors.push(`items[${i}].quantity: Enter the quantity, a whole number of at least 1.`);
+    }
+    item.quantity = Number(quantity);
+    return item;
   });
-  return { id: $('basket-id').value, items };
+  return { basket: { id, items }, errors };
+}
+
+function updateAddButton() {
+  const full = $('items').tBodies[0].rows.length >= maxItems;
+  $('add-item').disabled = full;
+  $('add-item').title = full ? `A basket holds at most ${maxItems} items.` : '';
 }
 
 function headers() {
@@ -77,9 +105,21 @@ function headers() {
   return h;
 }
 
-function showError(text) {
-  $('error').textContent = text;
-  $('error').hidden = !text;
+// One line per problem, so a long list of field errors stays readable.
+function showError(text, lines = []) {
+  const box = $('error');
+  box.replaceChildren();
+  if (text) box.append(text);
+  if (lines.length) {
+    const list = document.createElement('ul');
+    for (const line of lines) {
+      const li = document.createElement('li');
+      li.textContent = line;
+      list.appendChild(li);
+    }
+    box.appendChild(list);
+  }
+  box.hidden = !text && lines.length === 0;
 }
 
 function renderReasons(reasons) {
@@ -108,14 +148,21 @@ function renderReasons(reasons) {
 
 async function score() {
   showError('');
+  // A result belongs to the basket that produced it: never leave an old one under a new error.
+  $('result').hidden = true;
+  const { basket, errors } = readBasket();
+  if (errors.length) {
+    showError('Fix these before scoring:', errors);
+    return;
+  }
   const button = $('score');
   button.disabled = true;
   try {
-    const response = await fetch('/api/score', { method: 'POST', headers: headers(), body: JSON.stringify(readBasket()) });
+    const response = await fetch('/api/score', { method: 'POST', headers: headers(), body: JSON.stringify(basket) });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const fieldErrors = body.errors ? Object.entries(body.errors).map(([f, m]) => `${f}: ${m.join(' ')}`).join('; ') : '';
-      showError(`${response.status} ${body.title || response.statusText}${fieldErrors ? ' – ' + fieldErrors : body.detail ? ' – ' + body.detail : ''}`);
+      const fieldErrors = body.errors ? Object.entries(body.errors).map(([f, m]) => `${f}: ${m.join(' ')}`) : [];
+      showError(`${response.status} ${body.title || response.statusText}${fieldErrors.length === 0 && body.detail ? ' – ' + body.detail : ''}`, fieldErrors);
       return;
     }
     $('result').hidden = false;
@@ -154,7 +201,10 @@ async function refreshStats() {
 }
 
 $('sample').addEventListener('change', (e) => loadSample(e.target.value));
-$('add-item').addEventListener('click', () => addRow());
+$('add-item').addEventListener('click', () => {
+  if ($('items').tBodies[0].rows.length < maxItems) addRow();
+  updateAddButton();
+});
 $('score').addEventListener('click', score);
 loadSample('laptop');
 refreshStats();

@@ -44,17 +44,21 @@ public sealed record JoinReport(
     /// <summary>True when every basket had a label, every label a basket, and no id repeated.</summary>
     public bool IsComplete => FeaturesWithoutLabel == 0 && LabelsWithoutFeatures == 0 && DuplicateIds == 0;
 
+    // A skipped bad row can leave an empty id behind: name it, rather than print "(e.g. )" (issue 19, item 14).
+    private static string Examples(IReadOnlyList<string> ids) =>
+        ids.Count == 0 ? string.Empty : $" (e.g. {string.Join(", ", ids.Select(id => string.IsNullOrWhiteSpace(id) ? "an empty id" : id))})";
+
     public override string ToString()
     {
         var text = $"{Matched} baskets joined with labels";
         if (FeaturesWithoutLabel > 0)
         {
-            text += $"; {FeaturesWithoutLabel} without a label (e.g. {string.Join(", ", FeaturesWithoutLabelExamples)})";
+            text += $"; {FeaturesWithoutLabel} without a label{Examples(FeaturesWithoutLabelExamples)}";
         }
 
         if (LabelsWithoutFeatures > 0)
         {
-            text += $"; {LabelsWithoutFeatures} labels without a basket (e.g. {string.Join(", ", LabelsWithoutFeaturesExamples)})";
+            text += $"; {LabelsWithoutFeatures} labels without a basket{Examples(LabelsWithoutFeaturesExamples)}";
         }
 
         if (DuplicateIds > 0)

@@ -45,7 +45,7 @@ internal static class RegistryCommand
             if (parse.GetValue(json))
             {
                 var document = new RegistryListing(registry.ModelName, registry.Store.Description, champion?.Version, challenger?.Version, [.. versions]);
-                CliConsole.WriteLine(JsonSerializer.Serialize(document, RegistryCliJson.Default.RegistryListing));
+                CliConsole.WriteLine(JsonSerializer.Serialize(document, RegistryCliJson.Readable.RegistryListing));
                 return;
             }
 
@@ -143,7 +143,7 @@ internal static class RegistryCommand
             if (parse.GetValue(json))
             {
                 var document = new VersionDetail(info, aliases, card.Metrics.Thresholds.Select(t => new ThresholdDetail(t.Name, t.Threshold, t.Precision, t.Recall)).ToList(), card.Parameters);
-                CliConsole.WriteLine(JsonSerializer.Serialize(document, RegistryCliJson.Default.VersionDetail));
+                CliConsole.WriteLine(JsonSerializer.Serialize(document, RegistryCliJson.Readable.VersionDetail));
                 return;
             }
 
@@ -277,7 +277,7 @@ internal static class RegistryCommand
                 ?? throw new CliException($"{parse.GetValue(alias)} of {registry.ModelName} has never been set.");
             if (parse.GetValue(json))
             {
-                CliConsole.WriteLine(JsonSerializer.Serialize(info, RegistryJsonContext.Default.AliasInfo));
+                CliConsole.WriteLine(JsonSerializer.Serialize(info, RegistryCliJson.ReadableRegistry.AliasInfo));
                 return;
             }
 
@@ -395,7 +395,7 @@ internal static class StoreCli
     {
         if (json)
         {
-            CliConsole.WriteLine(JsonSerializer.Serialize(after, RegistryJsonContext.Default.AliasInfo));
+            CliConsole.WriteLine(JsonSerializer.Serialize(after, RegistryCliJson.ReadableRegistry.AliasInfo));
             return;
         }
 
@@ -436,6 +436,20 @@ internal sealed record ThresholdDetail(string Name, double Threshold, double Pre
 [JsonSerializable(typeof(VersionDetail))]
 internal sealed partial class RegistryCliJson : JsonSerializerContext
 {
+    // The default encoder escapes '+' (in "+00:00" and "1.0.0+sha") as \u002B, safe for HTML but unreadable in a
+    // terminal and in scripts' logs; this output is never embedded in HTML (issue 19, item 14).
+    private static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    private static RegistryCliJson? _readable;
+    private static RegistryJsonContext? _readableRegistry;
+
+    // Built on first use: a static initialiser here could run before the generated Default of the other partial file.
+
+    /// <summary>The CLI's JSON output with readable characters.</summary>
+    public static RegistryCliJson Readable => _readable ??= new(new JsonSerializerOptions(Default!.Options) { Encoder = Encoder });
+
+    /// <summary>The registry's documents (alias history) printed with readable characters.</summary>
+    public static RegistryJsonContext ReadableRegistry => _readableRegistry ??= new(new JsonSerializerOptions(RegistryJsonContext.Default.Options) { Encoder = Encoder });
 }
 
 /// <summary>

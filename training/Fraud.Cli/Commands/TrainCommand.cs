@@ -129,6 +129,11 @@ internal static class TrainCommand
             log(CliConsole.Invariant($"  {t.Name,-8} at p ≥ {t.Threshold:F4}: precision {t.Precision:F3}, recall {t.Recall:F3}, F1 {t.F1:F3}, flags {t.FlaggedShare:P2}"));
         }
 
+        foreach (var warning in card.ThresholdWarnings)
+        {
+            log($"warning: {warning}");
+        }
+
         log($"wrote {outcome.Paths.Model}, {outcome.Paths.Card}, {outcome.Paths.Report}");
     }
 }

@@ -97,7 +97,7 @@ public sealed class DriftReport
     /// <summary>Mean score on the reference data: the fraud rate the model expects.</summary>
     public double ExpectedFraudRate { get; set; }
 
-    /// <summary>Mean fraud probability of the current baskets.</summary>
+    /// <summary>Mean predicted fraud probability of the current baskets (a model output, not an observed fraud rate).</summary>
     public double ObservedFraudRate { get; set; }
 
     /// <summary>Fraud rate among current baskets that already have a label, when any do.</summary>

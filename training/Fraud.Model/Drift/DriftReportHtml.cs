@@ -43,10 +43,10 @@ public static class DriftReportHtml
 
         html
             .Append(Invariant($"<li>Score PSI: <span class=\"{report.ScoreStatus}\">{report.ScorePsi:F4} ({report.ScoreStatus})</span></li>"))
-            .Append(Invariant($"<li>Fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}"));
+            .Append(Invariant($"<li>Mean predicted fraud probability: {report.ObservedFraudRate:P2} now vs {report.ExpectedFraudRate:P2} on the reference"));
         if (report.LabelledFraudRate is { } labelled)
         {
-            html.Append(Invariant($"; labelled {labelled:P2} of {report.LabelledRows}"));
+            html.Append(Invariant($"; observed fraud rate {labelled:P2} among {report.LabelledRows} labelled baskets"));
         }
 
         html.Append(Invariant($"</li><li>Baskets: {report.CurrentRows} current, {report.ReferenceRows} reference</li></ul>"));

@@ -36,7 +36,19 @@ internal static class TrainingReport
                 .Append(Svg.F(t.FlaggedShare * 100, "0.00")).Append("%</td></tr>");
         }
 
-        s.Append("</table><div class=\"charts\"><div><h3>Precision–recall (test)</h3>")
+        s.Append("</table>");
+        if (card.ThresholdWarnings.Count > 0)
+        {
+            s.Append("<ul class=\"warnings\">");
+            foreach (var warning in card.ThresholdWarnings)
+            {
+                s.Append("<li>Warning: ").Append(Svg.Encode(warning)).Append("</li>");
+            }
+
+            s.Append("</ul>");
+        }
+
+        s.Append("<div class=\"charts\"><div><h3>Precision–recall (test)</h3>")
             .Append(Svg.Lines("recall", "precision", 1, 1,
             [
                 ("trees", "#3b6ea5", Pr(probabilities, labels), false),

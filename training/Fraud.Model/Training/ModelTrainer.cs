@@ -157,12 +157,14 @@ public static class ModelTrainer
             ? PlattCalibrator.Fit(fitRaw, fitY)
             : IsotonicCalibrator.Fit(fitRaw, fitY);
         var validProbabilities = Calibrated(calibrator, validRaw);
-        var thresholds = ChooseThresholds(validProbabilities, validY, options);
+        var thresholdWarnings = new List<string>();
+        var thresholds = ChooseThresholds(validProbabilities, validY, options, thresholdWarnings);
         var model = FraudModel.Create(members, calibrator, thresholds, DateTimeOffset.UtcNow);
 
         progress?.Invoke(new TrainingProgress("evaluate", "held-out test rows"));
         var testProbabilities = Calibrated(model, testRaw);
         var metrics = ModelEvaluation.Evaluate(testProbabilities, testLabels, thresholds);
+        WarnAboutTestPrecision(metrics, thresholdWarnings);
         // The baseline learns from the first member's features and is calibrated on that member's validation fold.
         var baselineCalibrationX = calibrationX ?? firstOutOfBagX!;
         var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, memberFolds[0]));
@@ -194,6 +196,7 @@ public static class ModelTrainer
             FeatureCount = model.FeatureCount,
             Calibration = model.CalibrationMethod,
             Thresholds = thresholds,
+            ThresholdWarnings = thresholdWarnings,
             Importance = importance,
             GroupImportance = groupImportance,
             Reference = reference,
@@ -209,6 +212,8 @@ public static class ModelTrainer
             ReportHtml = report,
             LearningCurve = curve,
             Baseline = new BaselineModel(model.Featurizer, baseline, baselineCalibrator),
+            TestProbabilities = testProbabilities,
+            TestLabels = testLabels,
         };
     }
 
@@ -331,17 +336,64 @@ public static class ModelTrainer
     /// for the stricter precision. When a target is out of reach the best-precision point is used, and decline is
     /// always kept strictly above review so that the two decisions never collapse into one.
     /// </summary>
-    internal static ModelThresholds ChooseThresholds(double[] probabilities, float[] labels, TrainingOptions options)
+    internal static ModelThresholds ChooseThresholds(double[] probabilities, float[] labels, TrainingOptions options, List<string>? warnings = null)
     {
-        var review = Metrics.TryThresholdForPrecision(probabilities, labels, options.ReviewPrecision, minFlagged: 10).Threshold;
-        var decline = Metrics.TryThresholdForPrecision(probabilities, labels, options.DeclinePrecision, minFlagged: 5).Threshold;
+        var reviewChoice = Metrics.TryThresholdForPrecision(probabilities, labels, options.ReviewPrecision, minFlagged: 10);
+        var declineChoice = Metrics.TryThresholdForPrecision(probabilities, labels, options.DeclinePrecision, minFlagged: 5);
+        var frauds = 0;
+        foreach (var label in labels)
+        {
+            frauds += label > 0 ? 1 : 0;
+        }
+
+        // A fallback is fine; a silent one is not (issue 19, item 6): each is written on the card and printed by train.
+        Warn(warnings, "review", options.ReviewPrecision, reviewChoice, labels.Length, frauds);
+        Warn(warnings, "decline", options.DeclinePrecision, declineChoice, labels.Length, frauds);
+        var review = reviewChoice.Threshold;
+        var decline = declineChoice.Threshold;
         if (decline <= review)
         {
             var above = probabilities.Where(p => p > review).DefaultIfEmpty(double.NaN).Min();
             decline = double.IsNaN(above) ? review + ((1 - review) / 2) : above;
+            warnings?.Add(string.Create(CultureInfo.InvariantCulture, $"decline: its choice fell at or below review, so decline was moved to just above review (p ≥ {decline:F4}); it is not backed by a precision of its own."));
         }
 
         return new ModelThresholds(Math.Max(review, 1e-6), Math.Min(decline, 1));
+    }
+
+    /// <summary>Fewer frauds than this behind a threshold make its precision a guess (one fraud more or less moves it by 10 points).</summary>
+    internal const int MinFraudsBehindThreshold = 10;
+
+    private static void Warn(List<string>? warnings, string name, double target, ThresholdChoice choice, int rows, int frauds)
+    {
+        if (warnings is null)
+        {
+            return;
+        }
+
+        var caught = (int)Math.Round(choice.Precision * choice.Flagged);
+        if (!choice.ReachedTarget)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {target:P0} precision is not reached on the {rows:N0} validation baskets ({frauds:N0} frauds); fell back to the most precise point, p ≥ {choice.Threshold:F4} ({choice.Precision:P1} precision, {caught} frauds among {choice.Flagged} flagged)."));
+        }
+        else if (caught < MinFraudsBehindThreshold)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: chosen on only {caught} frauds among {choice.Flagged} flagged validation baskets (fewer than {MinFraudsBehindThreshold}); its {choice.Precision:P0} precision is uncertain. Train on more labelled frauds."));
+        }
+    }
+
+    private static void WarnAboutTestPrecision(EvaluationMetrics metrics, List<string> warnings)
+    {
+        foreach (var t in metrics.Thresholds)
+        {
+            if (t.Precision == 0)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{t.Name}: catches no fraud on its own test split of {metrics.Rows:N0} baskets ({metrics.Frauds:N0} frauds): precision 0.000, flagging {t.FlaggedShare:P2}."));
+            }
+        }
     }
 
     /// <summary>Mean |SHAP| on the test rows (of the members' mean contributions, as explanations show them) and split gain summed over members.</summary>

@@ -16,6 +16,12 @@ public sealed class TrainingResult
 
     /// <summary>The logistic-regression baseline (not saved with the model), for comparisons on other data.</summary>
     public required BaselineModel Baseline { get; init; }
+
+    /// <summary>Calibrated probabilities of the test part (the card's metrics), for a run's PR curve; empty when not kept.</summary>
+    public double[] TestProbabilities { get; init; } = [];
+
+    /// <summary>Labels of the test part, in the order of <see cref="TestProbabilities"/>.</summary>
+    public bool[] TestLabels { get; init; } = [];
 }
 
 /// <summary>Where a training run is: a stage name, a human-readable detail and, when known, the fraction done (0–1).</summary>

@@ -49,6 +49,14 @@ public static class TrainingTracking
 
         await run.SaveArtifactAsync("card.json", card.ToJsonBytes(), "application/json", ct);
         await run.SaveArtifactAsync("report.html", Encoding.UTF8.GetBytes(result.ReportHtml), "text/html; charset=utf-8", ct);
+
+        // Without a curve of its own (tune's holdout), a run keeps the test part's curve, so `runs compare` of two train
+        // runs draws both (issue 19, item 4).
+        if (curve is null && result.TestProbabilities.Length > 0 && result.TestLabels.Contains(true))
+        {
+            curve = PrCurveOf(result.TestProbabilities, result.TestLabels);
+        }
+
         if (curve is not null)
         {
             await run.SaveArtifactAsync(PrCurve.ArtifactName, JsonSerializer.SerializeToUtf8Bytes(curve, RunJsonContext.Default.PrCurve), "application/json", ct);

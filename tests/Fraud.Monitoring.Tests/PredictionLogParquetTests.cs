@@ -33,8 +33,9 @@ public sealed class PredictionLogParquetTests
         var records = await new PredictionLogReader(temp.Store).ReadAllAsync().ToListAsync();
         var back = Assert.Single(records, r => r.Basket.Id == "sparse");
         var line = Assert.Single(back.Basket.Items);
-        Assert.Null(line.Make);
-        Assert.Null(line.GoodsCode);
+        // Absent optional fields read back as empty, as BasketItem makes every absent field (issue 14, item 2).
+        Assert.Equal(string.Empty, line.Make);
+        Assert.Equal(string.Empty, line.GoodsCode);
         Assert.Equal(3, line.Quantity);
         Assert.Equal(Decision.Review, back.Decision);
         Assert.Equal("queue", back.Source);

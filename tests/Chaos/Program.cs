@@ -187,13 +187,17 @@ Console.WriteLine("[4] concurrent promotions");
                 {
                     var champion = (await registry.GetAliasAsync(ModelAliases.Champion))?.Version;
                     var contenders = versions.Where(v => v != champion).Take(8).ToList();
-                    var results = await Task.WhenAll(contenders.Select(async v =>
+
+                    // Everyone has seen the same champion before anyone promotes, as 8 operators (or 8 `fraud registry
+                    // promote` processes) starting at once would; then all promote together.
+                    using var barrier = new Barrier(contenders.Count);
+                    var results = await Task.WhenAll(contenders.Select(v => Task.Run(async () =>
                     {
                         var client = new ModelRegistry(open());
-                        await Task.Yield();
+                        var current = (await client.GetAliasAsync(ModelAliases.Champion))?.Version;
+                        barrier.SignalAndWait();
                         try
                         {
-                            var current = expect ? (await client.GetAliasAsync(ModelAliases.Champion))?.Version : null;
                             await client.PromoteAsync(v, ModelAliases.Champion, $"chaos round {round}", expect ? current : null);
                             return 1;
                         }
@@ -201,7 +205,7 @@ Console.WriteLine("[4] concurrent promotions");
                         {
                             return 0;
                         }
-                    }));
+                    })));
                     winners += results.Sum();
                     exactlyOne += results.Sum() == 1 ? 1 : 0;
                 }

@@ -18,8 +18,14 @@ param environmentName string
 })
 param location string
 
-@description('Object id of the user or service principal running azd; it gets data access to the store and the queues. Empty to skip.')
+@description('Object id of the user or service principal running azd; it gets data access only with deployerDataAccess.')
 param principalId string = ''
+
+@description('Give the deploying principal standing data access (Blob Data Contributor on models and runs, Data Sender on the batch queue), which the postdeploy hook needs to register a first model. Off by default: least privilege.')
+param deployerDataAccess bool = false
+
+@description('Private-network option: a virtual network with private endpoints for storage and Service Bus, which then refuse public traffic; Service Bus becomes Premium (private endpoints need it).')
+param privateNetworking bool = false
 
 @description('Whether principalId is a User or a ServicePrincipal (CI signs in as a service principal).')
 @allowed([
@@ -32,9 +38,8 @@ param principalType string = 'User'
 @description('Email address that receives every alert. Empty creates the action group without receivers.')
 param alertEmail string = ''
 
-@description('Service Bus tier. Standard allows 256 KB messages (about 200 baskets); Premium allows 100 MB but has a fixed hourly charge.')
+@description('Service Bus tier. Standard allows 256 KB messages (about 200 baskets); Premium allows 100 MB but has a fixed hourly charge. Basic lacks duplicate detection.')
 @allowed([
-  'Basic'
   'Standard'
   'Premium'
 ])
@@ -85,8 +90,24 @@ var tags = {
 var batchQueueName = 'basket-batches'
 var resultQueueName = 'basket-results'
 var deploymentContainerName = 'deployment'
+// The product store's containers (Fraud.Registry.Containers), the Functions host's own (timer leases, function
+// keys) and the deployment package's: created up front so each role can be scoped to a container.
+var productContainerNames = [
+  'models'
+  'runs'
+  'predictions'
+  'labels'
+  'scored'
+  'rejected'
+  'batches'
+]
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+var containerNames = concat(productContainerNames, hostContainerNames, [deploymentContainerName])
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
@@ -123,7 +144,8 @@ module storage 'app/storage.bicep' = {
     name: 'st${resourceToken}'
     location: location
     tags: tags
-    deploymentContainerName: deploymentContainerName
+    containerNames: containerNames
+    privateNetworking: privateNetworking
   }
 }
 
@@ -134,9 +156,22 @@ module serviceBus 'app/servicebus.bicep' = {
     name: 'sb-${resourceToken}'
     location: location
     tags: tags
-    skuName: serviceBusSku
+    skuName: privateNetworking ? 'Premium' : serviceBusSku
+    privateNetworking: privateNetworking
     batchQueueName: batchQueueName
     resultQueueName: resultQueueName
+  }
+}
+
+module network 'app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
   }
 }
 
@@ -157,6 +192,7 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    appSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
   }
 }
 
@@ -165,11 +201,15 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    appContainerNames: containerNames
     serviceBusNamespaceName: serviceBus.outputs.name
+    batchQueueName: batchQueueName
+    resultQueueName: resultQueueName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appPrincipalId: identity.outputs.principalId
-    userPrincipalId: principalId
-    userPrincipalType: principalType
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+    deployerDataAccess: deployerDataAccess
   }
 }
 
@@ -181,7 +221,7 @@ module alerts 'monitoring/alerts.bicep' = {
     location: location
     tags: tags
     alertEmail: alertEmail
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
     serviceBusNamespaceName: serviceBus.outputs.name
     batchQueueName: batchQueueName
     scoreLatencyP99ThresholdMs: scoreLatencyP99ThresholdMs
@@ -197,7 +237,7 @@ module workbook 'monitoring/workbook.bicep' = {
   params: {
     location: location
     tags: tags
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
     displayName: 'Basket fraud scoring (${environmentName})'
   }
 }

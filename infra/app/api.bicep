@@ -43,14 +43,17 @@ param httpPerInstanceConcurrency int = 16
 @description('NCRONTAB schedule of the MonitorModel timer (drift check, retraining, promotion gate).')
 param monitorSchedule string = '0 0 */6 * * *'
 
+@description('Subnet the app integrates with (the private-network option); empty for none.')
+param appSubnetId string = ''
+
 @description('Registry model name the handler serves.')
 param modelName string = 'basket-fraud'
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 
-resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existing = {
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' existing = {
   name: serviceBusNamespaceName
 }
 
@@ -61,7 +64,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 var blobEndpoint = 'https://${storage.name}.blob.${environment().suffixes.storage}'
 var serviceBusHost = split(replace(serviceBus.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -75,7 +78,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })
@@ -89,6 +92,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // With the private-network option, storage and Service Bus are reached through this subnet's private endpoints.
+    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -126,9 +131,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   resource appSettings 'config' = {
     name: 'appsettings'
     properties: {
-      // Host storage (identity-based).
+      // Host storage (identity-based): blobs (leases, keys, the package) and the diagnostic-events table; no queue
+      // or blob triggers, so no queue endpoint.
       AzureWebJobsStorage__blobServiceUri: blobEndpoint
-      AzureWebJobsStorage__queueServiceUri: 'https://${storage.name}.queue.${environment().suffixes.storage}'
       AzureWebJobsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identityClientId

@@ -11,7 +11,6 @@ param tags object = {}
 
 @description('Namespace tier.')
 @allowed([
-  'Basic'
   'Standard'
   'Premium'
 ])
@@ -23,6 +22,9 @@ param batchQueueName string = 'basket-batches'
 @description('Queue of completion messages (ProcessBatch output).')
 param resultQueueName string = 'basket-results'
 
+@description('Refuse public network traffic (the private-network option: the app comes through a private endpoint, which needs Premium).')
+param privateNetworking bool = false
+
 @description('Deliveries before a batch is dead-lettered: a transient failure gets retries, a poison batch does not loop forever.')
 @minValue(1)
 @maxValue(100)
@@ -32,9 +34,15 @@ param maxDeliveryCount int = 5
 // stall on a cold instance; 5 minutes (the Service Bus maximum) plus the host's lock renewal
 // keeps one slow batch from being delivered twice.
 var batchLockDuration = 'PT5M'
+
+// The partner's client sets MessageId to the batch id (`fraud submit`), so a resent batch inside this window is
+// dropped by the queue itself. The window must outlast every retry of a send: the SDK's default retry policy gives
+// up within about 5 minutes (3 retries, exponential back-off capped at 60 s, 60 s try timeout), a partner's job
+// rerun after a failure is the longer case, so one day. ProcessBatch's own idempotence covers resends after it.
+var duplicateDetectionWindow = 'P1D'
 var isPremium = skuName == 'Premium'
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
@@ -51,7 +59,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
   }
 
   resource batchQueue 'queues' = {
@@ -59,6 +67,8 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
     properties: union(
       {
         lockDuration: batchLockDuration
+        requiresDuplicateDetection: true
+        duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
         maxDeliveryCount: maxDeliveryCount
         deadLetteringOnMessageExpiration: true
         defaultMessageTimeToLive: 'P7D'

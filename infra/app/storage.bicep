@@ -11,24 +11,16 @@ param location string = resourceGroup().location
 @description('Tags for the resource.')
 param tags object = {}
 
-@description('Container Flex Consumption deploys the app package to.')
-param deploymentContainerName string = 'deployment'
+@description('Every container to create: the product store\'s, the Functions host\'s and the deployment package\'s (main.bicep). Created here so that roles can be scoped to each one.')
+param containerNames array
+
+@description('Refuse public network traffic (the private-network option: callers come through private endpoints, network.bicep).')
+param privateNetworking bool = false
 
 @description('Days before scored baskets and prediction logs move to the cool tier (they are read rarely after the drift window).')
 param coolAfterDays int = 30
 
-// The product's containers (Fraud.Registry.Containers) plus the deployment package's.
-var containerNames = [
-  'models'
-  'runs'
-  'predictions'
-  'labels'
-  'scored'
-  'rejected'
-  deploymentContainerName
-]
-
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -44,9 +36,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -113,5 +105,4 @@ output name string = storage.name
 output id string = storage.id
 // Without the trailing slash: the handler and CLI append container names themselves.
 output blobEndpoint string = 'https://${storage.name}.blob.${environment().suffixes.storage}'
-output queueEndpoint string = 'https://${storage.name}.queue.${environment().suffixes.storage}'
 output tableEndpoint string = 'https://${storage.name}.table.${environment().suffixes.storage}'

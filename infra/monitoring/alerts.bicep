@@ -1,7 +1,9 @@
 // Every alert the service raises, all routed to one action group that emails the on-call address.
-// Each rule names its query (Application Insights tables: requests, customMetrics, customEvents, with
-// the telemetry names of docs/settings.md) or its platform metric, and points at its runbook entry
-// in docs/operations.md (the anchor is the rule's short name).
+// Log alerts query the Log Analytics workspace behind the workspace-based Application Insights component, in
+// the tables the Azure Monitor OpenTelemetry exporter fills: AppRequests (server spans: Name, DurationMs,
+// Success), AppMetrics (instruments: Name, Sum, ItemCount, Min, Max, tags in Properties) and AppEvents (log
+// records carrying microsoft.custom_event.name: Name, attributes in Properties), with the telemetry names of
+// docs/settings.md. Each rule points at its runbook entry in docs/operations.md (the anchor is its short name).
 @description('Token that makes the rule names unique per environment.')
 param namePrefix string
 
@@ -14,8 +16,8 @@ param tags object = {}
 @description('Email address of the on-call receiver; empty creates the group without receivers.')
 param alertEmail string = ''
 
-@description('Application Insights component the log alerts query.')
-param applicationInsightsName string
+@description('Log Analytics workspace of the Application Insights component: the log alerts query its App* tables.')
+param logAnalyticsName string
 
 @description('Service Bus namespace whose dead-letter count is watched.')
 param serviceBusNamespaceName string
@@ -38,11 +40,11 @@ param modelMaxAgeDays int = 30
 @description('Where the runbook lives; each rule links to its own section.')
 param runbookUrl string = 'docs/operations.md'
 
-resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
-  name: applicationInsightsName
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
+  name: logAnalyticsName
 }
 
-resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existing = {
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' existing = {
   name: serviceBusNamespaceName
 }
 
@@ -65,8 +67,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// ScoreBasket p99 latency, as the Functions host measured it (what the partner's front-end waits for).
-resource scoreLatency 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+// ScoreBasket p99 latency, as the handler's server span measured it (FraudMetrics.ScoreRequestName).
+resource scoreLatency 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-score-latency-p99-${namePrefix}'
   location: location
   tags: tags
@@ -77,7 +79,7 @@ resource scoreLatency 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     severity: 2
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT5M'
     windowSize: 'PT5M'
@@ -85,9 +87,9 @@ resource scoreLatency 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: '''
-requests
-| where name == 'ScoreBasket'
-| summarize p99 = percentile(duration, 99), calls = count()
+AppRequests
+| where Name == 'POST /api/score'
+| summarize p99 = percentile(DurationMs, 99), calls = count()
 | where calls >= 20
 '''
           timeAggregation: 'Maximum'
@@ -114,7 +116,7 @@ requests
 }
 
 // Failure rate of every invocation (HTTP, queue and timer), so a broken dependency shows up whichever path hits it.
-resource failureRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource failureRate 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-failure-rate-${namePrefix}'
   location: location
   tags: tags
@@ -125,7 +127,7 @@ resource failureRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     severity: 1
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT5M'
     windowSize: 'PT5M'
@@ -133,8 +135,8 @@ resource failureRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: '''
-requests
-| summarize calls = count(), failed = countif(success == false)
+AppRequests
+| summarize calls = count(), failed = countif(Success == false)
 | where calls >= 20
 | extend failurePercent = 100.0 * failed / calls
 '''
@@ -162,7 +164,7 @@ requests
 }
 
 // Service Bus metric DeadletteredMessages: a batch failed maxDeliveryCount times and waits for a human.
-resource deadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+resource deadLettered 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-dead-lettered-${namePrefix}'
   location: 'global'
   tags: tags
@@ -207,8 +209,8 @@ resource deadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   }
 }
 
-// customEvents DriftAlert: the monitoring job found a feature (or the score) whose PSI crossed its limit.
-resource drift 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+// AppEvents DriftAlert: the monitoring job found a feature (or the score) whose PSI crossed its limit.
+resource drift 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-drift-${namePrefix}'
   location: location
   tags: tags
@@ -219,7 +221,7 @@ resource drift 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     severity: 3
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT1H'
     windowSize: 'PT1H'
@@ -227,9 +229,9 @@ resource drift 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: '''
-customEvents
-| where name == 'DriftAlert'
-| extend feature = tostring(customDimensions.feature)
+AppEvents
+| where Name == 'DriftAlert'
+| extend feature = tostring(Properties.feature)
 '''
           timeAggregation: 'Count'
           operator: 'GreaterThan'
@@ -253,10 +255,10 @@ customEvents
   }
 }
 
-// customMetrics fraud.decisions: the share of scored baskets flagged (review or decline) in the last
+// AppMetrics fraud.decisions: the share of scored baskets flagged (review or decline) in the last
 // hour against the day before it. Decisions are counted per basket, so the last hour has data whenever
 // there was traffic; fraud.rate is a gauge of the monitoring window and too coarse for this.
-resource fraudRateSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource fraudRateSpike 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-fraud-rate-spike-${namePrefix}'
   location: location
   tags: tags
@@ -267,7 +269,7 @@ resource fraudRateSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     severity: 1
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT15M'
     windowSize: 'PT1H'
@@ -277,15 +279,15 @@ resource fraudRateSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: '''
-let decisions = customMetrics
-    | where name == 'fraud.decisions'
-    | extend decision = tolower(tostring(customDimensions.decision));
+let decisions = AppMetrics
+    | where Name == 'fraud.decisions'
+    | extend decision = tolower(tostring(Properties.decision));
 let baselineRate = toscalar(decisions
-    | where timestamp <= ago(1h)
-    | summarize sumif(valueSum, decision != 'approve') / sum(valueSum));
+    | where TimeGenerated <= ago(1h)
+    | summarize sumif(Sum, decision != 'approve') / sum(Sum));
 decisions
-| where timestamp > ago(1h)
-| summarize flagged = sumif(valueSum, decision != 'approve'), scored = sum(valueSum)
+| where TimeGenerated > ago(1h)
+| summarize flagged = sumif(Sum, decision != 'approve'), scored = sum(Sum)
 | where scored >= 50 and baselineRate > 0
 | extend spikeFactor = (flagged / scored) / baselineRate
 '''
@@ -312,8 +314,8 @@ decisions
   }
 }
 
-// customMetrics fraud.model.age_days: the champion has not been retrained/promoted for too long.
-resource modelAge 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+// AppMetrics fraud.model.age_days (a gauge: each exported point carries the value as Sum with ItemCount 1): the champion has not been retrained/promoted for too long.
+resource modelAge 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-model-age-${namePrefix}'
   location: location
   tags: tags
@@ -324,7 +326,7 @@ resource modelAge 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     severity: 3
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT6H'
     windowSize: 'PT6H'
@@ -332,9 +334,9 @@ resource modelAge 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: '''
-customMetrics
-| where name == 'fraud.model.age_days'
-| summarize ageDays = max(valueMax)
+AppMetrics
+| where Name == 'fraud.model.age_days'
+| summarize ageDays = max(Sum / ItemCount)
 '''
           timeAggregation: 'Maximum'
           metricMeasureColumn: 'ageDays'
@@ -359,9 +361,9 @@ customMetrics
   }
 }
 
-// customMetrics fraud.prediction_log.dropped: scored baskets that never reached the prediction log
+// AppMetrics fraud.prediction_log.dropped: scored baskets that never reached the prediction log
 // (drift checks and retraining would silently lose data).
-resource predictionLogDrops 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource predictionLogDrops 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-prediction-log-drops-${namePrefix}'
   location: location
   tags: tags
@@ -372,7 +374,7 @@ resource predictionLogDrops 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
     severity: 2
     enabled: true
     scopes: [
-      applicationInsights.id
+      logAnalytics.id
     ]
     evaluationFrequency: 'PT15M'
     windowSize: 'PT15M'
@@ -380,9 +382,9 @@ resource predictionLogDrops 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
       allOf: [
         {
           query: '''
-customMetrics
-| where name == 'fraud.prediction_log.dropped'
-| summarize dropped = sum(valueSum)
+AppMetrics
+| where Name == 'fraud.prediction_log.dropped'
+| summarize dropped = sum(Sum)
 '''
           timeAggregation: 'Total'
           metricMeasureColumn: 'dropped'

@@ -1,5 +1,5 @@
 // Log Analytics and workspace-based Application Insights. Local (instrumentation-key) auth is off:
-// the handler's TelemetryClient and the Functions host send with the app identity's token.
+// the handler's OpenTelemetry exporter and the Functions host send with the app identity's token.
 @description('Log Analytics workspace name.')
 param logAnalyticsName string
 
@@ -18,7 +18,7 @@ param retentionInDays int = 30
 @description('Daily ingestion cap in GB; -1 for none.')
 param dailyQuotaGb int = 1
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
@@ -52,5 +52,6 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output logAnalyticsId string = logAnalytics.id
+output logAnalyticsName string = logAnalytics.name
 output applicationInsightsId string = applicationInsights.id
 output applicationInsightsName string = applicationInsights.name

@@ -18,6 +18,17 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         return ModelTrainer.Train([.. rows.Select(r => r.Basket)], [.. rows.Select(r => r.IsFraud)], options);
     });
 
+    // Trained on shuffled labels: it ranks baskets no better than chance.
+    private static readonly Lazy<TrainingResult> Weak = new(() =>
+    {
+        var rows = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 3000, Seed = 22 }).ToList();
+        var labels = rows.Select(r => r.IsFraud).ToArray();
+        new Random(5).Shuffle(labels);
+        var options = new TrainingOptions { Seed = 22, Threads = 1 };
+        options = options with { Gbdt = options.Gbdt with { NumRounds = 10, EarlyStoppingRounds = 0 }, ImportanceSampleRows = 100 };
+        return ModelTrainer.Train([.. rows.Select(r => r.Basket)], labels, options);
+    });
+
     private readonly AzuriteFixture _azurite;
     private readonly TempDirectory _folder = new("fraud-cli-registry");
 
@@ -42,6 +53,7 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     public async Task PromoteAndRollbackMoveTheChampionAndRecordEveryReason()
     {
         await RegisterAsync(3);
+        await StoreHoldoutAsync();
 
         var promote = await CliHarness.RunAsync("registry", "promote", "3", "--reason", "beats 1 on held-out PR-AUC", "--store", Store);
         var rollback = await CliHarness.RunAsync("registry", "rollback", "--reason", "declines too many good baskets", "--store", Store);
@@ -55,6 +67,32 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         Assert.Equal("1", doc.RootElement.GetProperty("version").GetString());
         var reasons = doc.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("reason").GetString()).ToList();
         Assert.Equal(["first model registered", "beats 1 on held-out PR-AUC", "declines too many good baskets"], reasons);
+    }
+
+    [Fact]
+    public async Task PromoteRefusesAVersionWorseOnTheCommonHoldoutUnlessForced()
+    {
+        await RegisterAsync(1);
+        await Registry().RegisterAsync(Weak.Value, new RegistrationInfo(RunId: "weak"));
+
+        var noHoldout = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "looks better", "--store", Store);
+        await StoreHoldoutAsync();
+        var refused = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "beats 1 on held-out PR-AUC", "--store", Store);
+        var listed = await CliHarness.RunAsync("registry", "list", "--store", Store);
+        var championAfterRefusal = (await Registry().GetAliasAsync(ModelAliases.Champion))!.Version;
+        var forced = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "shadow test", "--force", "--store", Store);
+
+        Assert.NotEqual(0, noHoldout.ExitCode);
+        Assert.Contains("No common holdout", noHoldout.Stderr, StringComparison.Ordinal);
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("worse than champion 1", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal("1", championAfterRefusal);
+        Assert.Contains("PR-AUC common holdout", listed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("PR-AUC own test split", listed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("common holdout", listed.Stdout.Split('\n')[^2], StringComparison.Ordinal);
+        Assert.Equal(0, forced.ExitCode);
+        Assert.Contains("worse", forced.Stderr, StringComparison.Ordinal);
+        Assert.Equal("2", (await Registry().GetAliasAsync(ModelAliases.Champion))!.Version);
     }
 
     [Fact]
@@ -103,7 +141,7 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         var racers = Enumerable.Range(2, 4).Select(v =>
         {
             var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { fraud, "registry", "promote", v.ToString(System.Globalization.CultureInfo.InvariantCulture), "--expect", "1", "--reason", $"process {v}", "--store", Store })
+            foreach (var arg in new[] { fraud, "registry", "promote", v.ToString(System.Globalization.CultureInfo.InvariantCulture), "--expect", "1", "--reason", $"process {v}", "--force", "--store", Store })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -176,7 +214,7 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
         await registry.RegisterAsync(Small.Value, new RegistrationInfo());
         await registry.RegisterAsync(Small.Value, new RegistrationInfo());
 
-        var promote = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "via Azurite", "--store", _azurite.ConnectionString, "--model-name", name);
+        var promote = await CliHarness.RunAsync("registry", "promote", "2", "--reason", "via Azurite", "--force", "--store", _azurite.ConnectionString, "--model-name", name);
         var list = await CliHarness.RunAsync("registry", "list", "--json", "--store", _azurite.ConnectionString, "--model-name", name);
 
         Assert.Equal(0, promote.ExitCode);
@@ -308,6 +346,14 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     public void Dispose() => _folder.Dispose();
 
     private ModelRegistry Registry() => new(new FileBlobStore(Store));
+
+    private async Task StoreHoldoutAsync()
+    {
+        var folder = _folder.File("holdout");
+        SyntheticBaskets.WriteDataset(folder, new GeneratorOptions { Rows = 3000, Seed = 99 });
+        var stored = await CliHarness.RunAsync("registry", "holdout", "--data", Path.Combine(folder, "X.csv"), "--labels", Path.Combine(folder, "Y.csv"), "--description", "seed 99", "--store", Store);
+        Assert.True(stored.ExitCode == 0, stored.Stderr);
+    }
 
     private async Task RegisterAsync(int count)
     {

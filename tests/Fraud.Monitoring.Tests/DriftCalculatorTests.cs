@@ -5,7 +5,7 @@ namespace Fraud.Monitoring.Tests;
 
 public sealed class DriftCalculatorTests
 {
-    private static readonly string[] Names = ["amount", "items", "phones"];
+    internal static readonly string[] Names = ["amount", "items", "phones"];
 
     [Fact]
     public void SameDistributionIsNotFlagged()
@@ -81,8 +81,9 @@ public sealed class DriftCalculatorTests
         var strict = DriftCalculator.Compare(reference, baskets, features, scores, new DriftOptions { DatasetDriftShare = 1.0 });
         var loose = DriftCalculator.Compare(reference, baskets, features, scores, new DriftOptions { DatasetDriftShare = 0.2 });
 
+        Assert.True(loose.InputShareDrift);
         Assert.True(loose.DatasetDrift);
-        Assert.Equal(strict.DriftedShare >= 1.0, strict.DatasetDrift);
+        Assert.Equal(strict.DriftedShare >= 1.0, strict.InputShareDrift);
     }
 
     [Fact]
@@ -161,7 +162,11 @@ public sealed class DriftCalculatorTests
         Assert.Equal(reference.Inputs!.Numeric.Select(n => n.Edges), profileBack.Inputs!.Numeric.Select(n => n.Edges));
         Assert.Equal(reference.Inputs.GoodsCodes!.Known, profileBack.Inputs.GoodsCodes!.Known);
         Assert.Contains("<svg", html, StringComparison.Ordinal);
-        Assert.Contains("Dataset drift: <span class=\"alert\">yes", html, StringComparison.Ordinal);
+        Assert.Contains("Verdict: <span class=\"alert\">ALERT</span>", html, StringComparison.Ordinal);
+        Assert.Contains("reference (training, out-of-bag)", html, StringComparison.Ordinal);
+        Assert.Contains("current window", html, StringComparison.Ordinal);
+        Assert.Equal(report.Reason, back.Reason);
+        Assert.Contains("\"verdict\": \"alert\"", json, StringComparison.Ordinal);
     }
 
     private static (List<Basket> Baskets, float[] Features, double[] Scores) WithSparseColumns(
@@ -189,7 +194,7 @@ public sealed class DriftCalculatorTests
     }
 
     // Independent of the generator and the model: plain random baskets whose amount, size and phone share move with "shift".
-    private static (List<Basket> Baskets, float[] Features, double[] Scores) Sample(int rows, int seed, double shift)
+    internal static (List<Basket> Baskets, float[] Features, double[] Scores) Sample(int rows, int seed, double shift)
     {
         var random = new Random(seed);
         var baskets = new List<Basket>(rows);

@@ -169,6 +169,6 @@ public sealed partial class PredictionLogTests(AzuriteFixture azurite) : IClassF
         Assert.Equal(["2026/03/12/22/", "2026/03/12/23/", "2026/03/13/", "2026/03/14/", "2026/03/15/00/", "2026/03/15/01/"], prefixes);
     }
 
-    [GeneratedRegex(@"^\d{4}/\d{2}/\d{2}/\d{2}/\d{8}T\d{9}Z-[a-z0-9]+-\d{6}\.jsonl$")]
+    [GeneratedRegex(@"^\d{4}/\d{2}/\d{2}/\d{2}/part-\d{8}T\d{9}Z-[a-z0-9]+-\d{6}\.parquet$")]
     private static partial Regex BlobName();
 }

@@ -8,7 +8,8 @@ namespace Fraud.Testing;
 /// A real Azurite Blob service for the tests of one assembly (use as an xunit class or collection fixture).
 /// Azurite is the npm package pinned in tests/azurite/package.json; when it is not installed yet the fixture
 /// runs <c>npm ci</c> there itself, so a plain <c>dotnet test</c> works on a fresh clone. It listens on a
-/// free loopback port with in-memory persistence. If it cannot start, the fixture throws: tests that need
+/// free loopback port with in-memory persistence. It checks API versions (no <c>--skipApiVersionCheck</c>), so the
+/// service version pinned in <c>BlobStoreClientOptions</c> is exercised as in local development. If it cannot start, the fixture throws: tests that need
 /// Azurite fail, they never skip.
 /// </summary>
 public sealed class AzuriteFixture : IDisposable
@@ -38,7 +39,7 @@ public sealed class AzuriteFixture : IDisposable
         foreach (var arg in new[]
                  {
                      main, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
+                     "--inMemoryPersistence", "--loose", "--silent", "--disableTelemetry",
                  })
         {
             start.ArgumentList.Add(arg);

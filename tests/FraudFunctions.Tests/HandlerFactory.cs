@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FraudFunctions.Tests;
 
@@ -11,6 +12,9 @@ public sealed class HandlerFactory(string storage, params (string Key, string? V
 {
     public string Storage { get; } = storage;
 
+    /// <summary>Replaces services after the app registered its own (a test's seam, e.g. a scorer that fails).</summary>
+    public Action<IServiceCollection>? ReplaceServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -20,6 +24,11 @@ public sealed class HandlerFactory(string storage, params (string Key, string? V
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (ReplaceServices is not null)
+        {
+            builder.ConfigureServices(ReplaceServices);
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class StoreFailureTests(TrainedStore trained)
 
             using var ok = await client.PostAsync(new Uri("/ProcessBatch", UriKind.Relative), Samples.Json(Envelopes.ServiceBus(Envelopes.Batch("az-1", 20), "m-az-1", 1)));
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-            var stored = await BlobStoreFactory.Create(azurite.ConnectionString).GetAsync(Containers.Scored, "2026-11-20/az-1.jsonl");
+            var stored = await BlobStoreFactory.Create(azurite.ConnectionString).GetAsync(Containers.Scored, "az-1.jsonl");
             Assert.NotNull(stored);
 
             azurite.Dispose();

@@ -19,11 +19,13 @@ public sealed class AppSettingsTests
     public void SettingsWithADocumentedAzureValueGetExactlyThatValue()
     {
         var (api, settings) = Repo.AppSettings();
-        var (call, _) = Repo.Module("api");
+        var call = Repo.Main.Module("api");
 
         foreach (var documented in Repo.Settings.HandlerSettings.Where(s => s.RequiredValue is not null))
         {
-            var actual = BicepResolver.Resolve(settings[documented.Name], api, call, Repo.Main);
+            // main.bicep passes none of these; the module's default is what is deployed.
+            Assert.Null(ArmTemplate.Passed(call, ArmTemplate.Text(settings[documented.Name])!.Replace("[parameters('", "", StringComparison.Ordinal).Replace("')]", "", StringComparison.Ordinal)));
+            var actual = ArmTemplate.Text(api.Literal(settings[documented.Name]));
             Assert.True(documented.RequiredValue == actual, $"{documented.Name}: settings.md says '{documented.RequiredValue}', the Bicep gives '{actual}'.");
         }
     }
@@ -56,7 +58,7 @@ public sealed class AppSettingsTests
         var (_, settings) = Repo.AppSettings();
         var documented = Repo.Settings.HandlerSettings.Select(s => s.Name).Concat(Repo.Settings.HostSettings.Select(h => h.Name)).ToHashSet(StringComparer.Ordinal);
 
-        var undocumented = settings.Keys.Where(key => !documented.Contains(key)).ToList();
+        var undocumented = settings.Select(kv => kv.Key).Where(key => !documented.Contains(key)).ToList();
         Assert.Empty(undocumented);
     }
 
@@ -66,17 +68,20 @@ public sealed class AppSettingsTests
         var (_, settings) = Repo.AppSettings();
 
         // The host picks the identity by client id; a typo here fails only at runtime, in Azure.
-        foreach (var (key, value) in settings.Members)
+        foreach (var (key, value) in settings)
         {
             if (key.EndsWith("__credential", StringComparison.Ordinal))
             {
-                Assert.Equal("managedidentity", value.StringLiteral);
-                Assert.Equal("identityClientId", settings[key.Replace("__credential", "__clientId", StringComparison.Ordinal)]?.Text);
+                Assert.Equal("managedidentity", ArmTemplate.Text(value));
+                Assert.Equal("[parameters('identityClientId')]", ArmTemplate.Text(settings[key.Replace("__credential", "__clientId", StringComparison.Ordinal)]));
             }
         }
 
-        Assert.Equal("identityClientId", settings["AZURE_CLIENT_ID"]?.Text);
-        Assert.Equal("'ClientId=${identityClientId};Authorization=AAD'", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]?.Text);
+        Assert.Equal("[parameters('identityClientId')]", ArmTemplate.Text(settings["AZURE_CLIENT_ID"]));
+        Assert.Equal("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]", ArmTemplate.Text(settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]));
+        var passed = ArmTemplate.Text(ArmTemplate.Passed(Repo.Main.Module("api"), "identityClientId"))!;
+        Assert.Contains("'Microsoft.Resources/deployments', 'identity'", passed, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.clientId.value]", passed, StringComparison.Ordinal);
     }
 
     [Fact]

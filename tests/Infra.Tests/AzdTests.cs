@@ -94,7 +94,9 @@ public sealed class AzdTests
         var script = File.ReadAllText(Path.Combine(Repo.InfraFolder, "hooks", "register-model.sh"));
 
         Assert.Contains("FRAUD_STORE_URL", script, StringComparison.Ordinal);
-        Assert.Equal("storage.outputs.blobEndpoint", Repo.Main.Outputs.Single(o => o.Name == "FRAUD_STORE_URL").Value!.Text);
+        var storeUrl = ArmTemplate.Text(Repo.Main.Outputs["FRAUD_STORE_URL"]!["value"])!;
+        Assert.Contains("'Microsoft.Resources/deployments', 'storage')", storeUrl, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.blobEndpoint.value]", storeUrl, StringComparison.Ordinal);
         Assert.Contains("registry list --store \"$store\" --json", script, StringComparison.Ordinal);
         Assert.Contains("--register --store \"$store\"", script, StringComparison.Ordinal);
     }

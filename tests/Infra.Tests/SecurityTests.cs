@@ -2,7 +2,8 @@ using Infra.Tests.Reading;
 
 namespace Infra.Tests;
 
-// Secure by default: no keys or secrets anywhere in the deployment, Entra ID for every data-plane call.
+// Secure by default: no keys or secrets anywhere in the deployment, Entra ID for every data-plane call,
+// read from the compiled templates.
 public sealed class SecurityTests
 {
     // Ways a key or secret gets into a template or pipeline: ARM list* functions, connection strings with keys,
@@ -11,7 +12,7 @@ public sealed class SecurityTests
     [
         "listKeys(", "listKeys (", "listConnectionStrings(", "listAccountSas(", "listServiceSas(", "primaryKey", "secondaryKey",
         "AccountKey=", "SharedAccessKey=", "SharedAccessSignature", "InstrumentationKey=", "publishProfile", "client-secret",
-        "clientSecret", "AZURE_CREDENTIALS", "@secure()",
+        "clientSecret", "AZURE_CREDENTIALS", "@secure()", "securestring",
     ];
 
     public static TheoryData<string> DeploymentFiles()
@@ -39,76 +40,91 @@ public sealed class SecurityTests
     }
 
     [Fact]
-    public void StorageAllowsNoSharedKeyNoPublicBlobsAndOnlyTls12()
+    public void NoCompiledTemplateCallsAListFunctionOrTakesASecret()
     {
-        var (_, storage) = Repo.Module("storage");
-        var account = storage.OfType("Microsoft.Storage/storageAccounts").Single(r => !r.IsExisting);
-
-        Assert.Equal("false", account.Find("properties.allowSharedKeyAccess")?.Text);
-        Assert.Equal("false", account.Find("properties.allowBlobPublicAccess")?.Text);
-        Assert.Equal("TLS1_2", account.Find("properties.minimumTlsVersion")?.StringLiteral);
-        Assert.Equal("true", account.Find("properties.supportsHttpsTrafficOnly")?.Text);
+        foreach (var (path, json) in BicepCompilation.Current.Templates)
+        {
+            var text = json.ToJsonString();
+            Assert.True(!text.Contains("securestring", StringComparison.OrdinalIgnoreCase), $"{path} takes a secure parameter.");
+            Assert.True(!System.Text.RegularExpressions.Regex.IsMatch(text, @"\blist\w*\("), $"{path} calls an ARM list function (keys).");
+        }
     }
 
     [Fact]
-    public void ContainersAreExactlyTheDocumentedOnesAndPrivate()
+    public void StorageAllowsNoSharedKeyNoPublicBlobsAndOnlyTls12()
     {
-        var (call, storage) = Repo.Module("storage");
-        var names = storage.Var("containerNames")!.Value!.AsArray()
-            .Select(v => BicepResolver.Resolve(v, storage, call, Repo.Main))
-            .Order(StringComparer.Ordinal);
-        var container = storage.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Single();
+        var account = Repo.Compiled("app/storage.bicep").OfType("Microsoft.Storage/storageAccounts").Single();
 
-        Assert.Equal(Repo.Settings.Containers.Order(StringComparer.Ordinal), names);
-        Assert.Contains("for containerName in containerNames", container.Header, StringComparison.Ordinal);
-        Assert.Equal("None", container.Find("properties.publicAccess")?.StringLiteral);
+        Assert.False(ArmTemplate.Find(account, "properties.allowSharedKeyAccess")!.GetValue<bool>());
+        Assert.False(ArmTemplate.Find(account, "properties.allowBlobPublicAccess")!.GetValue<bool>());
+        Assert.True(ArmTemplate.Find(account, "properties.defaultToOAuthAuthentication")!.GetValue<bool>());
+        Assert.Equal("TLS1_2", ArmTemplate.Text(ArmTemplate.Find(account, "properties.minimumTlsVersion")));
+        Assert.True(ArmTemplate.Find(account, "properties.supportsHttpsTrafficOnly")!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void ContainersAreTheProductsTheHostsAndTheDeploymentPackagesAndPrivate()
+    {
+        var main = Repo.Main;
+        var product = main.Literal(main.Variables["productContainerNames"])!.AsArray().Select(v => v!.GetValue<string>());
+        var container = Repo.Compiled("app/storage.bicep").OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Single();
+
+        var host = main.Literal(main.Variables["hostContainerNames"])!.AsArray().Select(v => v!.GetValue<string>());
+
+        Assert.Equal(Repo.Settings.Containers.Order(StringComparer.Ordinal), product.Concat(host).Append("deployment").Order(StringComparer.Ordinal));
+        Assert.Equal(Fraud.Registry.Containers.All.Order(StringComparer.Ordinal), product.Order(StringComparer.Ordinal));
+        Assert.Equal("[concat(variables('productContainerNames'), variables('hostContainerNames'), createArray(variables('deploymentContainerName')))]", ArmTemplate.Text(main.Variables["containerNames"]));
+        Assert.Equal("[length(parameters('containerNames'))]", ArmTemplate.Text(container["copy"]!["count"]));
+        Assert.Equal("[variables('containerNames')]", ArmTemplate.Text(ArmTemplate.Passed(main.Module("storage"), "containerNames")));
+        Assert.Equal("None", ArmTemplate.Text(ArmTemplate.Find(container, "properties.publicAccess")));
     }
 
     [Fact]
     public void ServiceBusApplicationInsightsAndLogAnalyticsHaveLocalAuthOff()
     {
-        var (_, serviceBus) = Repo.Module("serviceBus");
-        var (_, monitoring) = Repo.Module("monitoring");
+        var serviceBus = Repo.Compiled("app/servicebus.bicep").OfType("Microsoft.ServiceBus/namespaces").Single();
+        var monitoring = Repo.Compiled("monitoring/monitoring.bicep");
 
-        Assert.Equal("true", serviceBus.OfType("Microsoft.ServiceBus/namespaces").Single(r => !r.IsExisting).Find("properties.disableLocalAuth")?.Text);
-        Assert.Equal("true", monitoring.OfType("Microsoft.Insights/components").Single().Find("properties.DisableLocalAuth")?.Text);
-        Assert.Equal("true", monitoring.OfType("Microsoft.OperationalInsights/workspaces").Single().Find("properties.features.disableLocalAuth")?.Text);
+        Assert.True(ArmTemplate.Find(serviceBus, "properties.disableLocalAuth")!.GetValue<bool>());
+        Assert.True(ArmTemplate.Find(monitoring.OfType("Microsoft.Insights/components").Single(), "properties.DisableLocalAuth")!.GetValue<bool>());
+        Assert.True(ArmTemplate.Find(monitoring.OfType("Microsoft.OperationalInsights/workspaces").Single(), "properties.features.disableLocalAuth")!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void ThePrivateNetworkOptionClosesStorageAndServiceBusToPublicTraffic()
+    {
+        var account = Repo.Compiled("app/storage.bicep").OfType("Microsoft.Storage/storageAccounts").Single();
+        var serviceBus = Repo.Compiled("app/servicebus.bicep").OfType("Microsoft.ServiceBus/namespaces").Single();
+        var main = Repo.Main;
+        var network = main.Module("network");
+        var endpoints = Repo.Compiled("app/network.bicep").Variables["endpoints"]!.AsArray().Select(e => ArmTemplate.Text(e!["groupId"])).ToList();
+
+        Assert.Equal("[if(parameters('privateNetworking'), 'Disabled', 'Enabled')]", ArmTemplate.Text(ArmTemplate.Find(account, "properties.publicNetworkAccess")));
+        Assert.Equal("[if(parameters('privateNetworking'), 'Deny', 'Allow')]", ArmTemplate.Text(ArmTemplate.Find(account, "properties.networkAcls.defaultAction")));
+        Assert.Equal("[if(parameters('privateNetworking'), 'Disabled', 'Enabled')]", ArmTemplate.Text(ArmTemplate.Find(serviceBus, "properties.publicNetworkAccess")));
+        Assert.False(main.Parameters["privateNetworking"]!["defaultValue"]!.GetValue<bool>());
+        Assert.Equal("[parameters('privateNetworking')]", ArmTemplate.Text(network["condition"]));
+        Assert.Equal("[parameters('privateNetworking')]", ArmTemplate.Text(ArmTemplate.Passed(main.Module("storage"), "privateNetworking")));
+        Assert.Equal("[parameters('privateNetworking')]", ArmTemplate.Text(ArmTemplate.Passed(main.Module("servicebus"), "privateNetworking")));
+        // Service Bus private endpoints exist only on Premium.
+        Assert.Equal("[if(parameters('privateNetworking'), createObject('value', 'Premium'), createObject('value', parameters('serviceBusSku')))]", ArmTemplate.Text(ArmTemplate.Passed(main.Module("servicebus"), "skuName")));
+        Assert.Equal(["blob", "table", "namespace"], endpoints);
+        Assert.Contains("appSubnetId", ArmTemplate.Text(ArmTemplate.Passed(main.Module("api"), "appSubnetId")), StringComparison.Ordinal);
+        Assert.Equal("[if(empty(parameters('appSubnetId')), null(), parameters('appSubnetId'))]", ArmTemplate.Text(ArmTemplate.Find(Repo.Compiled("app/api.bicep").OfType("Microsoft.Web/sites").Single(), "properties.virtualNetworkSubnetId")));
     }
 
     [Fact]
     public void TheFunctionAppIsHttpsOnlyWithBasicAuthPublishingOff()
     {
-        var (_, api) = Repo.Module("api");
-        var site = api.OfType("Microsoft.Web/sites").Single(r => !r.IsExisting);
+        var api = Repo.Compiled("app/api.bicep");
+        var site = api.OfType("Microsoft.Web/sites").Single();
         var policies = api.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
 
-        Assert.Equal("true", site.Find("properties.httpsOnly")?.Text);
-        Assert.Equal("'1.2'", site.Find("properties.siteConfig.minTlsVersion")?.Text);
-        Assert.Equal(["ftp", "scm"], policies.Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.All(policies, p => Assert.Equal("false", p.Find("properties.allow")?.Text));
-    }
-
-    [Fact]
-    public void EveryRoleTheBriefNamesIsGrantedToTheAppIdentityAndTheDeployingUser()
-    {
-        var (call, rbac) = Repo.Module("rbac");
-        var roles = rbac.Var("roles")!.Value!.AsObject();
-        var assignments = rbac.OfType("Microsoft.Authorization/roleAssignments").ToList();
-
-        // Storage Blob Data Owner, Storage Queue/Table Data Contributor, Service Bus Data Receiver/Sender, Monitoring Metrics Publisher.
-        string[] required =
-        [
-            "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
-            "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "3913510d-42f4-4e42-8a64-420c390055eb",
-        ];
-        Assert.Equal(required.Order(StringComparer.Ordinal), roles.Members.Select(m => m.Value.StringLiteral).Order(StringComparer.Ordinal));
-        foreach (var principal in new[] { "appPrincipalId", "userPrincipalId" })
-        {
-            var granted = assignments.Where(a => a.Find("properties.principalId")?.Text == principal).ToList();
-            Assert.Equal(6, granted.Sum(a => a.Header.Contains("storageRoles", StringComparison.Ordinal) ? 3 : a.Header.Contains("serviceBusRoles", StringComparison.Ordinal) ? 2 : 1));
-        }
-
-        Assert.Equal("identity.outputs.principalId", call.Find("params")!.AsObject()["appPrincipalId"]?.Text);
-        Assert.Equal("principalId", call.Find("params")!.AsObject()["userPrincipalId"]?.Text);
+        Assert.True(ArmTemplate.Find(site, "properties.httpsOnly")!.GetValue<bool>());
+        Assert.Equal("1.2", ArmTemplate.Text(ArmTemplate.Find(site, "properties.siteConfig.minTlsVersion")));
+        Assert.Equal("Disabled", ArmTemplate.Text(ArmTemplate.Find(site, "properties.siteConfig.ftpsState")));
+        Assert.Equal(2, policies.Count);
+        Assert.All(policies, p => Assert.False(ArmTemplate.Find(p, "properties.allow")!.GetValue<bool>()));
+        Assert.Equal(["ftp", "scm"], policies.Select(p => ArmTemplate.Text(p["name"])!.Split('\'')[^2]).Order(StringComparer.Ordinal));
     }
 }

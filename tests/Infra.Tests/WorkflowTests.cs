@@ -28,12 +28,28 @@ public sealed class WorkflowTests
 
         Assert.Contains("id-token: write", deploy, StringComparison.Ordinal);
         Assert.Contains("--federated-credential-provider github", deploy, StringComparison.Ordinal);
-        Assert.Contains("branches:\n      - main", deploy, StringComparison.Ordinal);
         Assert.Contains("workflow_dispatch:", deploy, StringComparison.Ordinal);
         Assert.Contains("azd provision --no-prompt", deploy, StringComparison.Ordinal);
         Assert.Contains("azd deploy --no-prompt", deploy, StringComparison.Ordinal);
         // Identifiers are repository variables; a secret here would mean a stored credential.
         Assert.DoesNotContain("secrets.", deploy, StringComparison.Ordinal);
+    }
+
+    // Issue 19 item 15: deploy only what CI passed, and exactly that commit.
+    [Fact]
+    public void DeploymentRunsOnlyAfterCiPassedOnMainAndChecksOutThatCommit()
+    {
+        var deploy = Read(".github", "workflows", "azure-dev.yml");
+        var ciName = System.Text.RegularExpressions.Regex.Match(Read(".github", "workflows", "ci.yml"), @"(?m)^name:\s*(\S+)\s*$").Groups[1].Value;
+        var trigger = deploy[deploy.IndexOf("\non:", StringComparison.Ordinal)..deploy.IndexOf("\npermissions:", StringComparison.Ordinal)];
+
+        Assert.Equal("ci", ciName);
+        Assert.Contains($"workflow_run:\n    workflows:\n      - {ciName}\n    types:\n      - completed\n    branches:\n      - main", trigger, StringComparison.Ordinal);
+        // No push trigger: a push would deploy before (or without) CI passing.
+        Assert.DoesNotContain("push:", trigger, StringComparison.Ordinal);
+        Assert.Contains("if: github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event == 'push')", deploy, StringComparison.Ordinal);
+        Assert.Contains("ref: ${{ github.event.workflow_run.head_sha || github.sha }}", deploy, StringComparison.Ordinal);
+        Assert.Contains("DEPLOYER_DATA_ACCESS: ${{ vars.DEPLOYER_DATA_ACCESS || 'false' }}", deploy, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,15 +8,15 @@ namespace Fraud.Baskets;
 /// </summary>
 /// <param name="Item">Product category as written by the retailer (normalise with <see cref="Categories.Normalize"/>).</param>
 /// <param name="CashPrice">Unit price, finite and non-negative.</param>
-/// <param name="Make">Manufacturer, may be empty or absent (read as empty).</param>
-/// <param name="Model">Model description, may be empty or absent (read as empty).</param>
-/// <param name="GoodsCode">Retailer's goods code, may be empty or absent (read as empty).</param>
+/// <param name="Make">Manufacturer, may be empty or absent (null becomes empty).</param>
+/// <param name="Model">Model description, may be empty or absent (null becomes empty).</param>
+/// <param name="GoodsCode">Retailer's goods code, may be empty or absent (null becomes empty).</param>
 /// <param name="Quantity">Units bought, at least 1.</param>
 public sealed record BasketItem(string Item, double CashPrice, string? Make, string? Model, string? GoodsCode, int Quantity)
 {
-    // The optional fields are never null past construction: a JSON body or a logged record without the key reads as
-    // empty, so no consumer downstream (reasons, featurizer, drift, retraining) can trip over a missing value. One
-    // accepted basket without goodsCode once made every later monitoring run fail (issue 14.2).
+    // The optional fields arrive as null when a JSON client leaves them out. Every consumer (featurizer, reasons,
+    // prediction log, drift, retraining) treats them as text, so the one place to make "absent" mean "empty" is here:
+    // no item ever holds a null make, model or goods code, whatever path built it (issue 14, item 1).
 
     /// <summary>Manufacturer; empty when not given.</summary>
     public string Make { get; init; } = Make ?? string.Empty;
@@ -37,6 +37,12 @@ public sealed record Basket(string Id, IReadOnlyList<BasketItem> Items)
 {
     /// <summary>The challenge format holds at most 24 item slots.</summary>
     public const int MaxItems = 24;
+
+    /// <summary>
+    /// The largest line amount (unit price × quantity) accepted. Features are single-precision floats, so a product of
+    /// two valid numbers could otherwise become infinity ("£Infinity" in a reason); no shopping basket line comes near.
+    /// </summary>
+    public const double MaxLineAmount = 1_000_000_000;
 
     /// <summary>The longest string accepted in any field.</summary>
     public const int MaxStringLength = 256;

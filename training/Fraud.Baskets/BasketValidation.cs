@@ -8,7 +8,7 @@ public sealed record ValidationError(string Field, string Message)
 
 /// <summary>
 /// The one set of validation rules shared by the CSV reader, the HTTP API and queued batches:
-/// 1–24 items, finite price ≥ 0, integer quantity ≥ 1, strings at most 256 characters, a non-empty id.
+/// 1–24 items, finite price ≥ 0, integer quantity ≥ 1, price × quantity at most <see cref="Basket.MaxLineAmount"/>, strings at most 256 characters, a non-empty id.
 /// Field paths use the JSON names so that an API caller can find the field it sent.
 /// </summary>
 public static class BasketValidation
@@ -84,7 +84,8 @@ public static class BasketValidation
         && !string.IsNullOrWhiteSpace(item.Item)
         && FitsLength(item.Item) && FitsLength(item.Make) && FitsLength(item.Model) && FitsLength(item.GoodsCode)
         && double.IsFinite(item.CashPrice) && item.CashPrice >= 0
-        && item.Quantity >= 1;
+        && item.Quantity >= 1
+        && item.CashPrice * item.Quantity <= Basket.MaxLineAmount;
 
     /// <summary>Checks one item; <paramref name="path"/> prefixes the field names in the errors.</summary>
     public static void ValidateItem(BasketItem? item, string path, List<ValidationError> errors)
@@ -114,6 +115,10 @@ public static class BasketValidation
         if (item.Quantity < 1)
         {
             errors.Add(new ValidationError($"{path}.quantity", "The quantity must be a whole number of at least 1."));
+        }
+        else if (double.IsFinite(item.CashPrice) && item.CashPrice * item.Quantity > Basket.MaxLineAmount)
+        {
+            errors.Add(new ValidationError($"{path}.quantity", "Unit price × quantity is more than 1,000,000,000; no basket line is that large."));
         }
     }
 

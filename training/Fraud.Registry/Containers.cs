@@ -10,6 +10,9 @@ public static class Containers
     public const string Scored = "scored";
     public const string Rejected = "rejected";
 
+    /// <summary>Queued batches' side data: claim-check bodies (<c>incoming/</c>) and batch-id claims (<c>claims/</c>).</summary>
+    public const string Batches = "batches";
+
     /// <summary>Every container the product writes to, for creating them up front.</summary>
-    public static IReadOnlyList<string> All { get; } = [Models, Runs, Predictions, Labels, Scored, Rejected];
+    public static IReadOnlyList<string> All { get; } = [Models, Runs, Predictions, Labels, Scored, Rejected, Batches];
 }

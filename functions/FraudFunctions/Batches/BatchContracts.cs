@@ -2,11 +2,21 @@ using Fraud.Baskets;
 
 namespace FraudFunctions.Batches;
 
-/// <summary>A queued batch: <c>{batchId, baskets[]}</c>. The batch id names the output blob, so it is a safe token.</summary>
-public sealed record BatchMessage(string? BatchId, IReadOnlyList<Basket?>? Baskets);
+/// <summary>
+/// A queued batch: inline <c>{batchId, baskets[]}</c>, or by claim check <c>{batchId, blob}</c> where <c>blob</c> is
+/// <c>batches/incoming/&lt;batchId&gt;.json</c> holding the inline form. The batch id names blobs, so it is a safe token.
+/// </summary>
+public sealed record BatchMessage(string? BatchId, IReadOnlyList<Basket?>? Baskets, string? Blob = null);
 
 /// <summary>
-/// One line of <c>scored/&lt;date&gt;/&lt;batchId&gt;.jsonl</c>, one per basket in message order: either a score or the
+/// <c>batches/claims/&lt;batchId&gt;.json</c>, written create-only by the first delivery of a batch id: ties the id to
+/// its content hash for good, so a redelivery or resubmission of the same baskets is recognised whatever the date, and
+/// another batch reusing the id is rejected.
+/// </summary>
+public sealed record BatchClaim(string BatchId, string ContentSha256, int Baskets, string? MessageId, DateTimeOffset ClaimedAt);
+
+/// <summary>
+/// One line of <c>scored/&lt;batchId&gt;.jsonl</c>, one per basket in message order: either a score or the
 /// reason the basket was not scored. The completion message is computed from these lines alone, so a redelivery that
 /// finds the blob already written re-sends exactly the same completion.
 /// </summary>
@@ -51,7 +61,10 @@ public sealed record BatchLineProblem(int Index, string? Id, string Field, strin
 /// <summary>The output bindings of ProcessBatch: <c>results</c> is the Service Bus output (docs/settings.md).</summary>
 public sealed record ProcessBatchOutputs(BatchCompletion Results);
 
-/// <summary>The record kept under <c>rejected/</c> for a message that can never be processed.</summary>
+/// <summary>
+/// The record kept under <c>rejected/</c> for a message that can never be processed, one per distinct message (its
+/// MessageId and body), however often it is delivered.
+/// </summary>
 public sealed record RejectedMessage(
     string? MessageId,
     string? BatchId,

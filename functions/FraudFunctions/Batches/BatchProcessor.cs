@@ -1,11 +1,11 @@
 using System.Buffers;
-using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Fraud.Baskets;
 using Fraud.Model;
 using Fraud.Registry;
+using Fraud.Registry.Batches;
 using Fraud.Registry.Storage;
 using FraudFunctions.Hosting;
 using FraudFunctions.Json;
@@ -16,11 +16,13 @@ using Microsoft.Extensions.Options;
 namespace FraudFunctions.Batches;
 
 /// <summary>
-/// Scores one queued batch. Outcomes: <see cref="BatchOutcome.Done"/> (scored now, or found already scored by an
-/// earlier delivery), <see cref="BatchOutcome.Rejected"/> (malformed, recorded under <c>rejected/</c>, never retried).
-/// Store failures and a missing model throw, so the invocation fails and the host retries, then dead-letters.
+/// Scores one queued batch, given inline or by claim check. Outcomes: <see cref="BatchOutcome.Done"/> (scored now, or
+/// found already scored by an earlier delivery or submission of the same baskets), <see cref="BatchOutcome.Rejected"/>
+/// (can never succeed: malformed, a missing claim-check body, a batch id already used for other baskets; recorded once
+/// under <c>rejected/</c>, never retried). Store failures and a missing model throw, so the invocation fails and the
+/// host retries, then dead-letters. Nothing a redelivery needs is deleted: the claim-check body and the id claim stay.
 /// </summary>
-public sealed partial class BatchProcessor(
+public sealed class BatchProcessor(
     IBlobStore store,
     IChampionSource champion,
     IPredictionSink predictions,
@@ -40,26 +42,38 @@ public sealed partial class BatchProcessor(
         ArgumentNullException.ThrowIfNull(request);
         var messageId = request.GetMetadataString("MessageId");
         var deliveryCount = request.GetMetadataInt64("DeliveryCount");
-        var enqueued = request.GetMetadataTime("EnqueuedTimeUtc") ?? time.GetUtcNow();
 
-        var (message, reject) = ReadMessage(request);
+        var (message, reject) = await ReadMessageAsync(request, ct);
         if (reject is not null)
         {
-            return await RejectAsync(reject, message?.BatchId, messageId, deliveryCount, enqueued, request, rawBody, ct);
+            return await RejectAsync(reject, message?.BatchId, messageId, deliveryCount, request, null, ct);
         }
 
-        var name = $"{enqueued.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}/{message!.BatchId}.jsonl";
-        var location = new BlobLocation(Containers.Scored, name, store.Description);
+        var batchId = message!.BatchId!;
+        var baskets = message.Baskets!;
+        var hash = ContentHash(baskets);
 
-        // A redelivery (or a second delivery racing this one) finds the blob and re-sends the same completion.
+        // The id claim: the first delivery of a batch id ties it to these baskets. A redelivery or resubmission (same
+        // hash) goes on and finds the results; another batch reusing the id is rejected without seeing anything.
+        var claimed = await ClaimAsync(batchId, hash, baskets.Count, messageId, ct);
+        if (claimed is not null)
+        {
+            var reason = new LineError(
+                "batchId",
+                $"batchId {batchId} was already used for a different batch ({claimed.Baskets} baskets, content sha256 {claimed.ContentSha256[..16]}…); send these baskets under a new batch id.");
+            return await RejectAsync(reason, batchId, messageId, deliveryCount, request, hash, ct);
+        }
+
+        var name = BatchNames.ResultName(batchId);
+        var location = new BlobLocation(Containers.Scored, name, store.Description);
         var existing = await store.GetAsync(Containers.Scored, name, ct);
         if (existing is not null)
         {
-            return BatchOutcome.Done(Summarize(ParseLines(existing.Content.Span), message.BatchId!, messageId, location), alreadyDone: true);
+            return BatchOutcome.Done(Summarize(ParseLines(existing.Content.Span), batchId, messageId, location), alreadyDone: true);
         }
 
         var model = champion.Current ?? throw new ModelUnavailableException(champion.Status.LastError);
-        var lines = Score(message.Baskets!, model);
+        var lines = Score(baskets, model);
         var content = WriteLines(lines);
         await store.CreateContainerIfNotExistsAsync(Containers.Scored, ct);
         try
@@ -68,12 +82,13 @@ public sealed partial class BatchProcessor(
         }
         catch (BlobPreconditionFailedException)
         {
+            // A concurrent delivery of the same batch won; its lines are the answer.
             var winner = await store.GetAsync(Containers.Scored, name, ct)
                 ?? throw new BlobStoreException($"{name} was reported as existing but cannot be read.", 409, null);
-            return BatchOutcome.Done(Summarize(ParseLines(winner.Content.Span), message.BatchId!, messageId, location), alreadyDone: true);
+            return BatchOutcome.Done(Summarize(ParseLines(winner.Content.Span), batchId, messageId, location), alreadyDone: true);
         }
 
-        // Only the delivery that wrote the results logs the predictions, so a redelivery doubles nothing.
+        // Only the delivery that wrote the results logs the predictions, so a redelivery or resubmission doubles nothing.
         foreach (var line in lines)
         {
             if (line.Basket is not null && line.Error is null)
@@ -82,10 +97,62 @@ public sealed partial class BatchProcessor(
             }
         }
 
-        return BatchOutcome.Done(Summarize(lines, message.BatchId!, messageId, location), alreadyDone: false);
+        return BatchOutcome.Done(Summarize(lines, batchId, messageId, location), alreadyDone: false);
     }
 
-    private (BatchMessage? Message, LineError? Reject) ReadMessage(InvocationRequest request)
+    /// <summary>
+    /// SHA-256 of the baskets as parsed and re-serialised, so the same baskets hash alike whether they came inline or
+    /// by claim check, and whatever the sender's spacing, property order or number spelling (<c>889.0</c> = <c>889</c>).
+    /// </summary>
+    internal static string ContentHash(IReadOnlyList<Basket?> baskets)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        foreach (var basket in baskets)
+        {
+            if (basket is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, basket, FunctionsJsonContext.Default.Basket);
+            }
+
+            writer.Flush();
+            buffer.Write("\n"u8);
+            hash.AppendData(buffer.WrittenSpan);
+            buffer.ResetWrittenCount();
+            writer.Reset();
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Null when this batch holds (or just took) the id; otherwise the claim of the other batch that holds it.</summary>
+    private async Task<BatchClaim?> ClaimAsync(string batchId, string hash, int count, string? messageId, CancellationToken ct)
+    {
+        var name = BatchNames.ClaimName(batchId);
+        var claim = new BatchClaim(batchId, hash, count, messageId, time.GetUtcNow());
+        await store.CreateContainerIfNotExistsAsync(Containers.Batches, ct);
+        try
+        {
+            await store.PutAsync(Containers.Batches, name, JsonSerializer.SerializeToUtf8Bytes(claim, FunctionsJsonContext.Default.BatchClaim), BlobWriteCondition.IfNotExists, "application/json", ct);
+            return null;
+        }
+        catch (BlobPreconditionFailedException)
+        {
+        }
+
+        var existing = await store.GetAsync(Containers.Batches, name, ct)
+            ?? throw new BlobStoreException($"{Containers.Batches}/{name} was reported as existing but cannot be read.", 409, null);
+        var held = JsonSerializer.Deserialize(existing.Content.Span, FunctionsJsonContext.Default.BatchClaim)
+            ?? throw new InvalidDataException($"{Containers.Batches}/{name} is empty.");
+        return string.Equals(held.ContentSha256, hash, StringComparison.Ordinal) ? null : held;
+    }
+
+    private async Task<(BatchMessage? Message, LineError? Reject)> ReadMessageAsync(InvocationRequest request, CancellationToken ct)
     {
         if (!request.TryGetBinding("message", out var body))
         {
@@ -94,30 +161,30 @@ public sealed partial class BatchProcessor(
 
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return (null, new LineError("message", $"The message body must be a JSON object {{batchId, baskets[]}}; got {Describe(body.ValueKind)}."));
+            return (null, new LineError("message", $"The message body must be a JSON object {{batchId, baskets[]}} or {{batchId, blob}}; got {Describe(body.ValueKind)}."));
         }
 
-        BatchMessage? message;
-        try
+        var (message, reject) = Parse(body, "message");
+        if (reject is not null)
         {
-            message = body.Deserialize(FunctionsJsonContext.Default.BatchMessage);
-        }
-        catch (JsonException ex)
-        {
-            return (null, new LineError(Http.JsonBody.FieldFromPath(ex.Path, "message"), "The value has the wrong type or is not valid JSON for this field."));
+            return (message, reject);
         }
 
-        if (message is null || string.IsNullOrWhiteSpace(message.BatchId))
+        if (message!.Blob is not null)
         {
-            return (message, new LineError("batchId", "batchId is required."));
+            if (message.Baskets is not null)
+            {
+                return (message, new LineError("blob", "A message carries either baskets or a claim-check blob, not both."));
+            }
+
+            (message, reject) = await ReadClaimCheckAsync(message!, ct);
+            if (reject is not null)
+            {
+                return (message, reject);
+            }
         }
 
-        if (!SafeBatchId().IsMatch(message.BatchId))
-        {
-            return (message with { BatchId = null }, new LineError("batchId", "batchId must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit."));
-        }
-
-        if (message.Baskets is null || message.Baskets.Count == 0)
+        if (message!.Baskets is null || message.Baskets.Count == 0)
         {
             return (message, new LineError("baskets", "A batch needs at least one basket."));
         }
@@ -126,6 +193,76 @@ public sealed partial class BatchProcessor(
         return message.Baskets.Count > max
             ? (message, new LineError("baskets", $"A batch holds at most {max} baskets; this one has {message.Baskets.Count}."))
             : (message, null);
+    }
+
+    private static (BatchMessage? Message, LineError? Reject) Parse(JsonElement body, string root)
+    {
+        BatchMessage? message;
+        try
+        {
+            message = body.Deserialize(FunctionsJsonContext.Default.BatchMessage);
+        }
+        catch (JsonException ex)
+        {
+            return (null, new LineError(Http.JsonBody.FieldFromPath(ex.Path, root), "The value has the wrong type or is not valid JSON for this field."));
+        }
+
+        if (message is null || string.IsNullOrWhiteSpace(message.BatchId))
+        {
+            return (message, new LineError("batchId", "batchId is required."));
+        }
+
+        return BatchNames.IsValidId(message.BatchId)
+            ? (message, null)
+            : (message with { BatchId = null }, new LineError("batchId", $"batchId must be {BatchNames.IdRule}."));
+    }
+
+    /// <summary>
+    /// Reads the inline form from <c>batches/incoming/&lt;batchId&gt;.json</c>. Only that exact blob is accepted, so a
+    /// message cannot make the handler read any other blob. A missing or malformed body can never succeed: rejected.
+    /// </summary>
+    private async Task<(BatchMessage? Message, LineError? Reject)> ReadClaimCheckAsync(BatchMessage message, CancellationToken ct)
+    {
+        var expected = BatchNames.ClaimCheckReference(message.BatchId!);
+        if (!string.Equals(message.Blob, expected, StringComparison.Ordinal))
+        {
+            return (message, new LineError("blob", $"The claim-check blob of batch {message.BatchId} must be {expected}."));
+        }
+
+        var blob = await store.GetAsync(Containers.Batches, BatchNames.IncomingName(message.BatchId!), ct);
+        if (blob is null)
+        {
+            return (message, new LineError("blob", $"{expected} does not exist; write the batch there before sending its message."));
+        }
+
+        JsonElement body;
+        try
+        {
+            using var document = JsonDocument.Parse(blob.Content);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return (message, new LineError("blob", $"{expected} is not valid JSON."));
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return (message, new LineError("blob", $"{expected} must hold a JSON object {{batchId, baskets[]}}."));
+        }
+
+        var (inner, reject) = Parse(body, "blob");
+        if (reject is not null)
+        {
+            return (message, reject);
+        }
+
+        if (!string.Equals(inner!.BatchId, message.BatchId, StringComparison.Ordinal) || inner.Blob is not null)
+        {
+            return (message, new LineError("blob", $"{expected} must hold batch {message.BatchId} with its baskets (batchId and baskets, no blob)."));
+        }
+
+        return (inner, null);
     }
 
     private static ScoredLine[] Score(IReadOnlyList<Basket?> baskets, ChampionSnapshot model)
@@ -143,7 +280,18 @@ public sealed partial class BatchProcessor(
                 return;
             }
 
-            var score = model.Scorer.Score(basket!, explain: false);
+            BasketScore score;
+            try
+            {
+                score = model.Scorer.Score(basket!, explain: false);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NullReferenceException or FormatException or OverflowException)
+            {
+                // The same basket would fail the same way on every redelivery: report it as a line, never fail the batch.
+                lines[i] = new ScoredLine(i, basket!.Id, Error: new LineError($"baskets[{i}]", "The basket could not be scored."));
+                return;
+            }
+
             lines[i] = new ScoredLine(i, basket!.Id, score.FraudProbability, DecisionNames.Of(score.Decision), model.Version, basket);
         });
         return lines;
@@ -233,21 +381,30 @@ public sealed partial class BatchProcessor(
         return new BatchCompletion("scored", batchId, messageId, version, counts, flagged, truncated, problems, location);
     }
 
+    /// <summary>
+    /// Records a message that can never succeed and answers it deliberately, so the host completes it instead of
+    /// retrying it into the dead-letter queue. The record's name is a hash of the MessageId and the message body (plus
+    /// the content hash for an id reuse), never of the envelope: every delivery of one message finds the same record,
+    /// whatever its MessageId looks like, so redeliveries write nothing new.
+    /// </summary>
     private async Task<BatchOutcome> RejectAsync(
-        LineError reason, string? batchId, string? messageId, long? deliveryCount, DateTimeOffset enqueued, InvocationRequest request, ReadOnlyMemory<byte> rawBody, CancellationToken ct)
+        LineError reason, string? batchId, string? messageId, long? deliveryCount, InvocationRequest request, string? contentHash, CancellationToken ct)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(rawBody.Span));
-        var key = messageId is not null && SafeBatchId().IsMatch(messageId) ? messageId : hash;
-        var day = enqueued.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var name = $"{day}/{key}.json";
         string? body = null;
         if (request.TryGetBinding("message", out var message))
         {
-            var text = message.ValueKind == JsonValueKind.String ? message.GetString() : message.GetRawText();
-            body = text is { Length: > MaxRejectedBodyChars } ? text[..MaxRejectedBodyChars] : text;
+            body = message.ValueKind == JsonValueKind.String ? message.GetString() : message.GetRawText();
         }
 
-        var record = new RejectedMessage(messageId, batchId, deliveryCount, reason.Message, reason.Field, time.GetUtcNow(), hash, body);
+        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body ?? string.Empty)));
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{messageId}\n{bodyHash}\n{contentHash}")))[..32];
+        var name = BatchNames.IsValidId(messageId) ? $"{messageId}-{key[..16]}.json" : $"{key}.json";
+        if (body is { Length: > MaxRejectedBodyChars })
+        {
+            body = body[..MaxRejectedBodyChars];
+        }
+
+        var record = new RejectedMessage(messageId, batchId, deliveryCount, reason.Message, reason.Field, time.GetUtcNow(), bodyHash, body);
         await store.CreateContainerIfNotExistsAsync(Containers.Rejected, ct);
         try
         {
@@ -277,9 +434,6 @@ public sealed partial class BatchProcessor(
         JsonValueKind.Number => "a number",
         _ => kind.ToString().ToLowerInvariant(),
     };
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SafeBatchId();
 }
 
 /// <summary>What happened to a batch message.</summary>

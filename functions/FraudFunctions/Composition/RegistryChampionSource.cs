@@ -63,15 +63,30 @@ public sealed class RegistryChampionSource(ChampionProvider provider, ModelRegis
     {
         metrics.SetModelTrainedAtSource(() => provider.Current?.Card.TrainedAt);
         provider.ReloadFailed += OnReloadFailed;
+        provider.ModelChanged += OnModelLoaded;
         await provider.StartAsync(cancellationToken);
+        // ModelChanged is raised for swaps only; the first champion is announced here.
+        if (provider.Current is { } first)
+        {
+            OnModelLoaded(first);
+        }
     }
 
     // The container disposes the provider (stopping its poll loop) when the host shuts down.
     public Task StopAsync(CancellationToken cancellationToken)
     {
         provider.ReloadFailed -= OnReloadFailed;
+        provider.ModelChanged -= OnModelLoaded;
         return Task.CompletedTask;
     }
+
+    private void OnModelLoaded(ServingModel model) => metrics.RaiseEvent(
+        FraudMetrics.ModelLoadedEvent,
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = registry.ModelName,
+            ["version"] = model.Version,
+        });
 
     private void OnReloadFailed(Exception error) => metrics.RaiseEvent(
         FraudMetrics.ModelReloadFailedEvent,

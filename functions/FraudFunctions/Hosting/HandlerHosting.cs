@@ -58,7 +58,7 @@ public static class HandlerHosting
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionsJsonContext.Default);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Http.Problems.Explain);
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestStats>();
@@ -90,7 +90,7 @@ public static class HandlerHosting
         // Every scored basket goes to the prediction log; labels to the label store.
         services.AddSingleton<IPredictionLog>(sp => new BufferedPredictionLog(
             sp.GetRequiredService<IBlobStore>(),
-            new PredictionLogOptions(),
+            PredictionLogSpill.Options(sp.GetRequiredService<IBlobStore>(), configuration),
             sp.GetRequiredService<FraudMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BufferedPredictionLog>()));

@@ -1,50 +1,67 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace FraudFunctions.Http;
 
 /// <summary>
-/// Reads a JSON request body under a size limit. Deserialisation errors become a 400 naming the JSON path of the bad
-/// value (<c>items[0].cashPrice</c>), never a 500.
+/// Reads a JSON request body under a size limit and checks it against the endpoint's <see cref="RequestShape"/> before
+/// deserialising it, so a missing, unknown, repeated or mistyped field becomes a 400 naming its JSON path
+/// (<c>items[0].cashPrice</c>), never a silent default or a 500.
 /// </summary>
 public static class JsonBody
 {
     /// <summary>Deserialises the body, or returns the ProblemDetails result to send instead.</summary>
-    public static async ValueTask<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, long maxBytes, string? pathPrefix = null)
+    public static async ValueTask<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, RequestShape shape, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!IsJson(request.ContentType))
         {
-            return (default, Problems.NotJson(contentType));
+            return (default, Problems.NotJson(request.ContentType));
         }
 
-        if (request.ContentLength > maxBytes)
+        var (body, tooLarge) = await EnvelopeBody.ReadAsync(request, maxBytes);
+        if (tooLarge is not null)
         {
-            return (default, Problems.TooLarge(maxBytes));
+            return (default, tooLarge);
         }
 
-        // Kestrel enforces the limit for chunked bodies too; the feature is absent under the test server.
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
+        var errors = RequestValidator.Validate(body.Span, shape);
+        if (errors.Count > 0)
         {
-            sizeFeature.MaxRequestBodySize = maxBytes;
+            return (default, Problems.Invalid(errors));
         }
 
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
-            return value is null ? (default, Problems.Invalid(pathPrefix ?? "body", "A JSON value is required, not null.")) : (value, null);
+            var value = JsonSerializer.Deserialize(body.Span, typeInfo);
+            return value is null ? (default, Problems.Invalid("body", $"The body must be {shape.Noun}, not null.")) : (value, null);
         }
         catch (JsonException ex)
         {
-            return (default, Problems.Invalid(FieldFromPath(ex.Path, pathPrefix), Describe(ex)));
+            // The shape check passed, so this is a value the type cannot hold; say where, not what the parser thought.
+            return (default, Problems.Invalid(FieldFromPath(ex.Path), "The value does not fit this field."));
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+    }
+
+    /// <summary>
+    /// True for <c>application/json</c> and any <c>application/*+json</c> type, in UTF-8 (the JSON default) when a
+    /// charset is given. A missing content type is refused too: a body the client did not call JSON is not read as JSON.
+    /// </summary>
+    public static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
-            return (default, Problems.TooLarge(maxBytes));
+            return false;
         }
+
+        var type = media.MediaType.AsSpan();
+        var isJson = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        var charset = media.Charset;
+        return isJson && (charset.Length == 0 || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Turns System.Text.Json's <c>$.items[0].cashPrice</c> into the API's field name.</summary>
@@ -57,16 +74,5 @@ public static class JsonBody
 
         var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
         return field.Length == 0 ? fallback ?? "body" : field;
-    }
-
-    // The exception text repeats the path and line numbers; the caller gets a short reason plus the field.
-    private static string Describe(JsonException ex)
-    {
-        var message = ex.InnerException?.Message ?? ex.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var text = cut > 0 ? message[..cut] : message;
-        return text.Contains("could not be converted", StringComparison.Ordinal)
-            ? "The value has the wrong type or is not valid JSON for this field."
-            : text;
     }
 }

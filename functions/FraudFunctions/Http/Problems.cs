@@ -42,10 +42,25 @@ public static class Problems
         detail: $"This endpoint accepts at most {limit} bytes.",
         statusCode: StatusCodes.Status413PayloadTooLarge);
 
+    /// <summary>
+    /// Fills in the bodies ASP.NET Core writes itself: routing answers 415 for a declared non-JSON content type before
+    /// an endpoint runs, and that answer must say what to send as well as ours does.
+    /// </summary>
+    public static void Explain(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+        {
+            var contentType = context.HttpContext.Request.ContentType;
+            context.ProblemDetails.Title = "The body must be JSON.";
+            context.ProblemDetails.Detail = NotJsonDetail(contentType);
+        }
+    }
+
     /// <summary>415 for a body that is not JSON.</summary>
     public static ProblemHttpResult NotJson(string? contentType) => TypedResults.Problem(
-        title: "Unsupported media type.",
-        detail: $"Send the body as application/json (got '{contentType}').",
+        title: "The body must be JSON.",
+        detail: NotJsonDetail(contentType),
         statusCode: StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>503 when this instance is already doing as much of this work as it allows; the caller may retry.</summary>
@@ -59,6 +74,12 @@ public static class Problems
         title: "The store is unavailable.",
         detail: detail,
         statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static string NotJsonDetail(string? contentType) => string.IsNullOrEmpty(contentType)
+        ? "Send the body as JSON with the header Content-Type: application/json (the request had no Content-Type)."
+        : $"Send the body as UTF-8 JSON with the header Content-Type: application/json (the request said '{Shorten(contentType)}').";
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private static string Join(string? prefix, string field) =>
         string.IsNullOrEmpty(prefix) ? field : field.StartsWith('[') ? prefix + field : $"{prefix}.{field}";

@@ -31,6 +31,7 @@ namespace FraudFunctions.Json;
 [JsonSerializable(typeof(ScoredLine))]
 [JsonSerializable(typeof(BatchCompletion))]
 [JsonSerializable(typeof(RejectedMessage))]
+[JsonSerializable(typeof(BatchClaim))]
 [JsonSerializable(typeof(InvocationResponse<ProcessBatchOutputs, BatchCompletion>))]
 [JsonSerializable(typeof(InvocationResponse<MonitorOutputs, MonitoringRunSummary>))]
 [JsonSerializable(typeof(HealthReport))]

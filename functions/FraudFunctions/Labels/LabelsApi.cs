@@ -30,6 +30,9 @@ public static class LabelsApi
     public const long MaxBytes = 4 * 1024 * 1024;
     public const int MaxSourceLength = 64;
 
+    /// <summary>No credit application in this service's data is older; an earlier time (1970 from a zero timestamp) is a client bug.</summary>
+    public static readonly DateTimeOffset EarliestObservedAt = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static RouteGroupBuilder MapLabels(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -47,7 +50,7 @@ public static class LabelsApi
     internal static async Task<Results<Ok<LabelsResponse>, ProblemHttpResult>> RecordAsync(
         HttpRequest request, ILabelSink sink, TimeProvider time, ILoggerFactory loggers)
     {
-        var (labels, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.ListLabelDto, MaxBytes);
+        var (labels, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.ListLabelDto, Contracts.Labels, MaxBytes);
         if (problem is not null)
         {
             return problem;
@@ -95,6 +98,10 @@ public static class LabelsApi
             if (label.ObservedAt is not { } observed || observed > latest)
             {
                 errors.Add(new ValidationError($"{path}.observedAt", "observedAt is required, as an ISO 8601 time not in the future."));
+            }
+            else if (observed < EarliestObservedAt)
+            {
+                errors.Add(new ValidationError($"{path}.observedAt", "observedAt is before 2000-01-01; send the time the outcome was observed."));
             }
 
             if (errors.Count == before)

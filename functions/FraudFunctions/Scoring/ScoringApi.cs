@@ -49,7 +49,7 @@ public static class ScoringApi
             return explainProblem;
         }
 
-        var (basket, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.Basket, MaxBasketBytes);
+        var (basket, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.Basket, Contracts.Basket, MaxBasketBytes);
         if (problem is not null)
         {
             return problem;
@@ -82,7 +82,7 @@ public static class ScoringApi
             return explainProblem;
         }
 
-        var (body, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.ScoreBatchRequest, MaxBatchBytes);
+        var (body, problem) = await JsonBody.ReadAsync(request, FunctionsJsonContext.Default.ScoreBatchRequest, Contracts.ScoreBatch, MaxBatchBytes);
         if (problem is not null)
         {
             return problem;
@@ -119,15 +119,22 @@ public static class ScoringApi
             return Problems.NoModel(champion.Status.LastError);
         }
 
+        // Score every basket before logging any: if one fails, the request fails with nothing recorded, so the
+        // client's retry cannot double the baskets scored before it (issue 14, item 1).
+        var scores = new BasketScore[baskets.Count];
+        for (var i = 0; i < baskets.Count; i++)
+        {
+            scores[i] = model.Scorer.Score(baskets[i]!, explain);
+        }
+
         var results = new ScoreResponse[baskets.Count];
         var flagged = 0;
         for (var i = 0; i < baskets.Count; i++)
         {
             var basket = baskets[i]!;
-            var score = model.Scorer.Score(basket, explain);
-            predictions.Record(basket, score, model.Version, ScoringTelemetry.SourceApiBatch);
-            flagged += DecisionNames.IsFlagged(score.Decision) ? 1 : 0;
-            results[i] = ToResponse(basket.Id, score, model.Version, explain);
+            predictions.Record(basket, scores[i], model.Version, ScoringTelemetry.SourceApiBatch);
+            flagged += DecisionNames.IsFlagged(scores[i].Decision) ? 1 : 0;
+            results[i] = ToResponse(basket.Id, scores[i], model.Version, explain);
         }
 
         telemetry.Request(ScoringTelemetry.SourceApiBatch, RequestStats.Since(start), baskets.Count, flagged);

@@ -37,6 +37,10 @@ public sealed record TelemetrySettings(string? ApplicationInsightsConnectionStri
 /// </summary>
 public sealed record ApplicationInsightsAuthentication(string? ClientId)
 {
+    /// <summary>The managed identity credential ingestion tokens come from (the component has local auth off).</summary>
+    public Azure.Core.TokenCredential CreateCredential() => new Azure.Identity.ManagedIdentityCredential(
+        ClientId is null ? Azure.Identity.ManagedIdentityId.SystemAssigned : Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(ClientId));
+
     public static ApplicationInsightsAuthentication? Parse(string? value)
     {
         if (value is null)

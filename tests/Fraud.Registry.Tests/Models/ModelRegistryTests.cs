@@ -227,6 +227,61 @@ public abstract class ModelRegistryTests
         RaceReport.Record(GetType().Name, $"4 racing promotions without a guard version: {winners} won in turn, {4 - winners} got a conflict");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EightPromotionsDecidedOnTheSameChampionHaveExactlyOneWinner(bool withExpectedVersion)
+    {
+        var setup = NewRegistry();
+        for (var i = 0; i < 5; i++)
+        {
+            await setup.RegisterAsync(TestModels.A, new RegistrationInfo());
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            var current = (await setup.GetAliasAsync(ModelAliases.Champion))!.Version;
+            var candidates = new[] { "1", "2", "3", "4", "5" }.Where(v => v != current).ToArray();
+            var arrived = 0;
+            var allRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                // As `fraud registry promote` does: read the alias once, decide, promote guarded by that read.
+                var racer = NewRegistry();
+                var seen = await racer.GetAliasAsync(ModelAliases.Champion);
+                if (Interlocked.Increment(ref arrived) == 8)
+                {
+                    allRead.SetResult();
+                }
+
+                await allRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                return await Outcome(() => racer.PromoteFromAsync(seen, candidates[i % candidates.Length], ModelAliases.Champion, $"racer {i}", withExpectedVersion ? current : null));
+            })));
+
+            Assert.Equal(1, outcomes.Count(o => o is null));
+            Assert.All(outcomes.Where(o => o is not null), o => Assert.IsType<RegistryConflictException>(o));
+        }
+
+        var champion = await setup.GetAliasAsync(ModelAliases.Champion);
+        Assert.Equal(1 + 3, champion!.History.Count);
+    }
+
+    [Fact]
+    public async Task APromotionDecidedBeforeAnotherChangeIsAConflictNotAnOverwrite()
+    {
+        var registry = NewRegistry();
+        for (var i = 0; i < 3; i++)
+        {
+            await registry.RegisterAsync(TestModels.A, new RegistrationInfo());
+        }
+
+        var seen = await registry.GetAliasAsync(ModelAliases.Champion);
+        await NewRegistry().PromoteAsync("2", ModelAliases.Champion, "someone else, meanwhile");
+
+        await Assert.ThrowsAsync<RegistryConflictException>(() => registry.PromoteFromAsync(seen, "3", ModelAliases.Champion, "decided against 1"));
+        Assert.Equal("2", (await registry.GetAliasAsync(ModelAliases.Champion))!.Version);
+    }
+
     [Fact]
     public async Task ConcurrentRegistrationsGetDistinctVersions()
     {

@@ -14,7 +14,7 @@ public sealed class FileStoreRegistryTests : ModelRegistryTests, IDisposable
     public void Dispose() => _folder.Dispose();
 }
 
-/// <summary>The registry on a real Azurite through the REST client.</summary>
+/// <summary>The registry on a real Azurite through the Blob SDK store.</summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class AzuriteRegistryTests(AzuriteFixture azurite) : ModelRegistryTests
 {

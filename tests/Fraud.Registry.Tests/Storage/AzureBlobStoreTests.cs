@@ -9,7 +9,7 @@ using Fraud.Testing;
 
 namespace Fraud.Registry.Tests.Storage;
 
-/// <summary>What only the Azure store has: authentication modes and their failures, against a real Azurite.</summary>
+/// <summary>What only the Azure store has: authentication modes, the pinned service version and failures, against a real Azurite.</summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
 {
@@ -81,6 +81,21 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
 
         Assert.Contains($"127.0.0.1:{azurite.Port}", store.Description, StringComparison.Ordinal);
         Assert.DoesNotContain(AzuriteFixture.AccountKey, store.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AzuriteRefusesTheSdkDefaultServiceVersionButAcceptsThePinnedOne()
+    {
+        // Why BlobStoreClientOptions pins the service version: without the pin every call fails against Azurite 3.37.
+        var unpinned = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString, new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0 } });
+
+        var ex = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => unpinned.GetBlobContainerClient("version-check").CreateIfNotExistsAsync());
+        Assert.Equal(400, ex.Status);
+
+        var pinned = AzureBlobStore.FromConnectionString(azurite.ConnectionString, FastFailing);
+        await pinned.CreateContainerIfNotExistsAsync("version-check");
+        await pinned.PutAsync("version-check", "a.json", Encoding.UTF8.GetBytes("{}"));
+        Assert.NotNull(await pinned.GetAsync("version-check", "a.json"));
     }
 
     // An account SAS (version 2018-11-09, "Create an account SAS"): HMAC-SHA256 over the signed fields, one per line.

@@ -5,7 +5,7 @@ using Fraud.Testing;
 namespace Fraud.Registry.Tests.Storage;
 
 /// <summary>
-/// The contract suite against a real Azurite, through the REST client with Shared Key signing. Small blocks and
+/// The contract suite against a real Azurite, through Azure.Storage.Blobs with Shared Key. Small blocks and
 /// pages make the block upload and the marker paging run on every test run.
 /// </summary>
 [Collection(AzuriteGroup.Name)]

@@ -7,7 +7,6 @@ namespace Infra.Tests.Reading;
 public static class Repo
 {
     private static readonly Lazy<string> RootFolder = new(() => FindRoot());
-    private static readonly Lazy<BicepFile> MainFile = new(() => Bicep("main.bicep"));
     private static readonly Lazy<SettingsDocument> SettingsFile = new(() => new SettingsDocument(File.ReadAllText(Combine("docs", "settings.md"))));
 
     /// <summary>The folder holding FraudFunctions.sln.</summary>
@@ -17,27 +16,25 @@ public static class Repo
 
     public static string HandlerFolder => Combine("functions", "FraudFunctions");
 
-    public static BicepFile Main => MainFile.Value;
+    /// <summary>main.bicep as the compiler built it.</summary>
+    public static ArmTemplate Main => BicepCompilation.Current.Template("main.bicep");
 
     public static SettingsDocument Settings => SettingsFile.Value;
 
-    public static BicepFile Bicep(string relativePath) => BicepFile.Load(Path.Combine(InfraFolder, relativePath));
+    /// <summary>One template under infra/ as the compiler built it (<c>app/api.bicep</c>).</summary>
+    public static ArmTemplate Compiled(string relativePath) => BicepCompilation.Current.Template(relativePath);
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>Whether the file has its owner's execute bit (always true on Windows, which has none).</summary>
     public static bool IsExecutable(string path) => OperatingSystem.IsWindows() || File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute);
 
-    /// <summary>Every .bicep file under infra/.</summary>
-    public static IReadOnlyList<BicepFile> AllBicep() =>
-        Directory.EnumerateFiles(InfraFolder, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(BicepFile.Load).ToList();
-
-    /// <summary>The module main.bicep declares with this symbol, loaded.</summary>
-    public static (BicepResource Call, BicepFile File) Module(string symbol)
-    {
-        var call = Main.Modules.Single(m => m.Symbol == symbol);
-        return (call, BicepFile.Load(Path.Combine(InfraFolder, call.Type)));
-    }
+    /// <summary>Every .bicep file under infra/, relative to it with '/' separators.</summary>
+    public static IReadOnlyList<string> AllBicep() =>
+        Directory.EnumerateFiles(InfraFolder, "*.bicep", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(InfraFolder, p).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>Each function folder of the handler with its parsed function.json.</summary>
     public static IReadOnlyList<(string Name, JsonObject Json)> Functions() =>
@@ -49,12 +46,12 @@ public static class Repo
 
     public static IEnumerable<JsonObject> Bindings(JsonObject function) => function["bindings"]!.AsArray().Select(b => b!.AsObject());
 
-    /// <summary>The app settings object of the function app (api.bicep, the site's <c>appsettings</c> config).</summary>
-    public static (BicepFile File, BicepObject Settings) AppSettings()
+    /// <summary>The app settings of the function app as compiled (app/api.bicep, the site's <c>appsettings</c> config).</summary>
+    public static (ArmTemplate Template, JsonObject Settings) AppSettings()
     {
-        var (_, api) = Module("api");
-        var config = api.OfType("Microsoft.Web/sites/config").Single(r => r.Name == "appsettings");
-        return (api, config.Find("properties")!.AsObject());
+        var api = Compiled("app/api.bicep");
+        var config = api.OfType("Microsoft.Web/sites/config").Single(r => ArmTemplate.Text(r["name"])!.Contains("'appsettings'", StringComparison.Ordinal));
+        return (api, config["properties"]!.AsObject());
     }
 
     // The test's output folder is normally inside the clone; with --artifacts-path it is not, so fall back to

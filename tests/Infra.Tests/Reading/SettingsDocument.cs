@@ -50,6 +50,10 @@ public sealed partial class SettingsDocument
     public IReadOnlyList<string> Events =>
         Backticked(string.Join(' ', Section("Telemetry names").Where(l => l.StartsWith("Custom events:", StringComparison.Ordinal)))).ToList();
 
+    /// <summary>Request names the handler's server spans carry (AppRequests.Name): the backticked names on the "Requests:" line.</summary>
+    public IReadOnlyList<string> Requests =>
+        Backticked(string.Join(' ', Section("Telemetry names").Where(l => l.StartsWith("Requests:", StringComparison.Ordinal)))).ToList();
+
     public static IEnumerable<string> Backticked(string text) => BacktickPattern().Matches(text).Select(m => m.Groups[1].Value);
 
     /// <summary>Lines of the section whose heading starts with <paramref name="heading"/>, up to the next heading.</summary>

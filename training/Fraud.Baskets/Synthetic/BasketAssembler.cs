@@ -12,18 +12,26 @@ internal sealed class BasketAssembler
     // The drifted population fills bigger baskets: a single-item basket becomes the exception rather than the rule.
     private static readonly double[] DriftLineCountCumulative = BuildLineCounts([0.30, 0.27, 0.17, 0.09, 0.05], 0.12);
 
-    private readonly Catalogue _catalogue = Catalogue.Instance;
+    // The stuffing population has more long baskets and more cheap lines to stuff them with.
+    private static readonly double[] StuffingLineCountCumulative = BuildLineCounts([0.38, 0.20, 0.10, 0.05, 0.04], 0.23);
+
+    private readonly Catalogue _catalogue;
     private readonly bool _drift;
+    private readonly FraudMechanismKind _mechanism;
     private readonly double[] _anchorCumulative;
     private readonly double[] _extraCumulative;
+    private readonly double[] _cheapCumulative;
     private readonly double[][] _productCumulative;
 
-    public BasketAssembler(bool drift)
+    public BasketAssembler(bool drift, FraudMechanismKind mechanism = FraudMechanismKind.Retail)
     {
         _drift = drift;
+        _mechanism = mechanism;
+        _catalogue = Catalogue.For(mechanism);
         var categories = _catalogue.Categories;
         _anchorCumulative = Cumulative(categories.Length, c => categories[c].Role == CategoryRole.Anchor ? Weight(categories[c]) : 0);
         _extraCumulative = Cumulative(categories.Length, c => categories[c].Role is CategoryRole.Anchor or CategoryRole.Accessory ? Math.Max(Weight(categories[c]), 0.5) : 0);
+        _cheapCumulative = Cumulative(categories.Length, c => categories[c].Role == CategoryRole.Accessory && categories[c].Resale <= 0.2 ? 1 : 0);
         _productCumulative = new double[categories.Length][];
         for (var c = 0; c < categories.Length; c++)
         {
@@ -35,13 +43,13 @@ internal sealed class BasketAssembler
     /// <summary>Fills <paramref name="lines"/> and returns how many it used (1 to 24).</summary>
     public int Assemble(ref Xoshiro256 rng, Span<BasketLine> lines)
     {
-        var target = rng.Pick(_drift ? DriftLineCountCumulative : LineCountCumulative) + 1;
+        var target = rng.Pick(_drift ? DriftLineCountCumulative : _mechanism == FraudMechanismKind.Stuffing ? StuffingLineCountCumulative : LineCountCumulative) + 1;
         var count = 0;
         var anchor = PickProduct(ref rng, rng.Pick(_anchorCumulative));
         count = AddLine(ref rng, lines, count, anchor);
 
         var anchorCategory = anchor.Category;
-        var valuable = anchor.BasePrice >= 150;
+        var valuable = anchor.BasePrice >= 150 * _catalogue.PriceLevel;
         var bulky = anchorCategory.Name.Contains("FURNITURE", StringComparison.Ordinal) || anchorCategory.Name == "HOUSEHOLD APPLIANCES";
 
         // Add-ons that come with the anchor, when the basket has room for them.
@@ -66,7 +74,12 @@ internal sealed class BasketAssembler
         {
             var roll = rng.NextDouble();
             Product next;
-            if (roll < 0.45)
+            if (_mechanism == FraudMechanismKind.Stuffing && roll < 0.5)
+            {
+                // The stuffing population fills long baskets with small accessories (cables, cases, linen, kitchenware).
+                next = PickProduct(ref rng, rng.Pick(_cheapCumulative));
+            }
+            else if (roll < 0.45)
             {
                 next = PickProduct(ref rng, RelatedCategory(ref rng, anchorCategory));
             }
@@ -115,14 +128,14 @@ internal sealed class BasketAssembler
     private Product PickWarranty(ref Xoshiro256 rng, Product anchor)
     {
         var warranties = _catalogue.ByCategory[_catalogue.Warranty];
-        if (anchor.Make == "APPLE" && rng.Chance(0.5))
+        if (anchor.Family == "APPLE" && rng.Chance(0.5))
         {
             var name = anchor.Category.Name == "COMPUTERS" ? "APPLECARE PLUS FOR MAC" : "APPLECARE PLUS FOR IPHONE";
-            return Array.Find(warranties, w => w.Model == name)!;
+            return Array.Find(warranties, w => w.Key == name)!;
         }
 
         // Dearer anchors get longer plans.
-        var plan = anchor.BasePrice switch
+        var plan = (anchor.BasePrice / _catalogue.PriceLevel) switch
         {
             < 400 => 0,
             < 1000 => rng.Chance(0.5) ? 1 : 0,
@@ -163,8 +176,10 @@ internal sealed class BasketAssembler
             return 1;
         }
 
-        // Cheap things come in twos and threes more often than dear ones.
-        var multi = (product.BasePrice < 60 ? 0.12 : product.BasePrice < 300 ? 0.05 : 0.025) * (_drift ? 2.5 : 1);
+        // Cheap things come in twos and threes more often than dear ones. The reseller population buys several
+        // units of one thing twice as often (most of it innocently: gifts, households, small businesses).
+        var basePrice = product.BasePrice / _catalogue.PriceLevel;
+        var multi = (basePrice < 60 ? 0.12 : basePrice < 300 ? 0.05 : 0.025) * (_drift ? 2.5 : 1) * (_mechanism == FraudMechanismKind.Reseller ? 2 : 1);
         if (!rng.Chance(multi))
         {
             return 1;
@@ -182,17 +197,18 @@ internal sealed class BasketAssembler
             return 0;
         }
 
-        // Retailer noise and the odd promotion; whole pounds as in the challenge data.
+        // Retailer noise and the odd promotion; whole units of the catalogue's currency, as in the challenge data
+        // (the stuffing catalogue prices in cents' precision: two decimals).
         price *= Math.Exp(0.05 * rng.NextGaussian());
         if (rng.Chance(0.1))
         {
             price *= 0.8 + (0.15 * rng.NextDouble());
         }
 
-        return Math.Max(1, Math.Round(price));
+        return _catalogue.CentPrices ? Math.Max(0.01, Math.Round(price, 2)) : Math.Max(1, Math.Round(price));
     }
 
-    // Price inflation of 20% across the board, 30% on the electronics that hold their value.
+    // Price inflation of 20% across the board, 30% on the electronics that hold their value (prices are per catalogue).
     private static double DriftPriceFactor(Product product) =>
         product.Category.Role == CategoryRole.Anchor && product.Resale >= 0.6 ? 1.30 : 1.20;
 
@@ -209,7 +225,7 @@ internal sealed class BasketAssembler
         }
 
         // The drifted population buys newer, dearer models (larger variants gain share) and shops around: Apple loses share.
-        return product.Popularity * (product.BasePrice > 800 ? 1.6 : 1.0) * (product.Make == "APPLE" ? 0.6 : 1.0);
+        return product.Popularity * (product.BasePrice / _catalogue.PriceLevel > 800 ? 1.6 : 1.0) * (product.Family == "APPLE" ? 0.6 : 1.0);
     }
 
     private static double[] Cumulative(int count, Func<int, double> weight)

@@ -16,6 +16,32 @@ internal sealed partial class Catalogue
     {
         Build();
         Products = [.. _products];
+        PriceLevel = 1;
+        Categories = [.. _categories];
+        ByCategory = new Product[Categories.Length][];
+        for (var c = 0; c < Categories.Length; c++)
+        {
+            ByCategory[c] = [.. _products.Where(p => p.Category == Categories[c])];
+        }
+
+        Warranty = Find("WARRANTY");
+        Fulfilment = Find("FULFILMENT CHARGE");
+        Service = Find("SERVICE");
+    }
+
+    // A variant of the base catalogue: the same goods (and hidden properties) sold under other makes, model names,
+    // goods-code formats and price levels, as another retailer's export of them would look.
+    private Catalogue(Catalogue source, CatalogueVariant variant)
+    {
+        _categories.AddRange(source.Categories);
+        foreach (var product in source.Products)
+        {
+            _products.Add(variant.Rename(product));
+        }
+
+        PriceLevel = variant.PriceLevel;
+        CentPrices = variant.CentPrices;
+        Products = [.. _products];
         Categories = [.. _categories];
         ByCategory = new Product[Categories.Length][];
         for (var c = 0; c < Categories.Length; c++)
@@ -29,6 +55,29 @@ internal sealed partial class Catalogue
     }
 
     public static Catalogue Instance { get; } = new();
+
+    /// <summary>Prices of this catalogue relative to the base catalogue's (its currency and positioning).</summary>
+    public double PriceLevel { get; }
+
+    /// <summary>Prices carry two decimals instead of whole units.</summary>
+    public bool CentPrices { get; }
+
+    /// <summary>The catalogue a mechanism's baskets are drawn from: the base one for retail, a variant of it for the others.</summary>
+    public static Catalogue For(FraudMechanismKind mechanism) => mechanism switch
+    {
+        FraudMechanismKind.Reseller => Variants.Reseller,
+        FraudMechanismKind.StolenIdentity => Variants.StolenIdentity,
+        FraudMechanismKind.Stuffing => Variants.Stuffing,
+        _ => Instance,
+    };
+
+    // Built on first use, after the base catalogue (a nested class's statics start when it is first touched).
+    private static class Variants
+    {
+        public static readonly Catalogue Reseller = new(Instance, CatalogueVariant.Reseller);
+        public static readonly Catalogue StolenIdentity = new(Instance, CatalogueVariant.StolenIdentity);
+        public static readonly Catalogue Stuffing = new(Instance, CatalogueVariant.Stuffing);
+    }
 
     public Product[] Products { get; }
 

@@ -15,6 +15,15 @@ internal static class FraudMechanism
     /// <summary>Centres the base rate near 1.4% on the default population.</summary>
     public const double Intercept = -7.05;
 
+    /// <summary>The probability under <paramref name="mechanism"/>; prices are read in <paramref name="catalogue"/>'s price level.</summary>
+    public static double Probability(FraudMechanismKind mechanism, ReadOnlySpan<BasketLine> lines, Catalogue catalogue) => mechanism switch
+    {
+        FraudMechanismKind.Reseller => OtherMechanisms.Reseller(lines, catalogue.PriceLevel),
+        FraudMechanismKind.StolenIdentity => OtherMechanisms.StolenIdentity(lines, catalogue.PriceLevel),
+        FraudMechanismKind.Stuffing => OtherMechanisms.Stuffing(lines, catalogue.PriceLevel),
+        _ => Probability(lines),
+    };
+
     public static double Probability(ReadOnlySpan<BasketLine> lines)
     {
         double total = 0, resaleValue = 0, lowResaleValue = 0;
@@ -38,7 +47,7 @@ internal static class FraudMechanism
             if (risky)
             {
                 maxRiskyUnits = Math.Max(maxRiskyUnits, line.Quantity);
-                riskyApple += product.Make == "APPLE" ? 1 : 0;
+                riskyApple += product.Family == "APPLE" ? 1 : 0;
             }
 
             hot |= product.Hot;

@@ -26,7 +26,11 @@ internal sealed record ProductCategory(string Name, CategoryRole Role, double We
     public string[] Variants { get; init; } = [];
 }
 
-/// <summary>One catalogue product. <see cref="Resale"/> (0..1) is how easily it turns into cash: hidden from the data.</summary>
+/// <summary>
+/// One catalogue product. <see cref="Resale"/> (0..1) is how easily it turns into cash: hidden from the data.
+/// <see cref="Key"/> and <see cref="Family"/> are the base catalogue's model name and make, which a catalogue variant
+/// renames in the data but the generator still uses to recognise a product (AppleCare for Apple goods).
+/// </summary>
 internal sealed record Product(
     int Index,
     ProductCategory Category,
@@ -36,4 +40,9 @@ internal sealed record Product(
     double BasePrice,
     double Popularity,
     double Resale,
-    bool Hot);
+    bool Hot)
+{
+    public string Key { get; init; } = Model;
+
+    public string Family { get; init; } = Make;
+}

@@ -90,10 +90,19 @@ public static class SyntheticBaskets
 
     private static IEnumerable<SyntheticBasket> GenerateCore(GeneratorOptions options)
     {
-        var assembler = new BasketAssembler(options.Drift);
+        var assembler = new BasketAssembler(options.Drift, options.Mechanism);
+        var catalogue = Catalogue.For(options.Mechanism);
         var lines = new BasketLine[Basket.MaxItems];
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"{options.Seed}{(options.Drift ? "d" : string.Empty)}-");
-        var stream = options.Drift ? 2UL : 1UL;
+        // Retail keeps its original ids and streams; every other mechanism has its own id letter and streams.
+        var mechanism = options.Mechanism switch
+        {
+            FraudMechanismKind.Reseller => "r",
+            FraudMechanismKind.StolenIdentity => "i",
+            FraudMechanismKind.Stuffing => "s",
+            _ => string.Empty,
+        };
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{options.Seed}{mechanism}{(options.Drift ? "d" : string.Empty)}-");
+        var stream = (options.Drift ? 2UL : 1UL) + (2UL * (ulong)options.Mechanism);
         for (long row = 0; row < options.Rows; row++)
         {
             var rng = Xoshiro256.ForRow(options.Seed, stream, row);
@@ -105,7 +114,7 @@ public static class SyntheticBaskets
                 items[i] = new BasketItem(line.Category, line.Price, line.Product.Make, line.Product.Model, line.Product.GoodsCode, line.Quantity);
             }
 
-            var probability = FraudMechanism.Probability(lines.AsSpan(0, count));
+            var probability = FraudMechanism.Probability(options.Mechanism, lines.AsSpan(0, count), catalogue);
             var isFraud = rng.NextDouble() < probability;
             var id = string.Create(CultureInfo.InvariantCulture, $"{prefix}{row + 1}");
             yield return new SyntheticBasket(new Basket(id, items), isFraud, probability);

@@ -20,12 +20,22 @@ internal static class BenchCommand
         var trainRows = new Option<int>("--train-rows") { Description = "Training baskets (seed 1).", DefaultValueFactory = _ => 92_790 };
         var testRows = new Option<int>("--test-rows") { Description = "Test baskets (seed 2).", DefaultValueFactory = _ => 100_000 };
         var parameters = new Option<string[]>("--param") { Description = "Training parameter key=value (repeatable), as for fraud train." };
+        var mechanism = new Option<string>("--mechanism") { Description = $"Fraud mechanism to train and test on ({string.Join(", ", FraudMechanisms.All.Select(FraudMechanisms.Name))}), or 'all' for a table of every one.", DefaultValueFactory = _ => "retail" };
+        var curve = new Option<bool>("--curve") { Description = "Learning curve: train on 25, 50, 100 and 200 % of --train-rows, same test set; print the ratio to the oracle." };
+        var compare = new Option<bool>("--compare") { Description = "Every learner (gbdt, fasttree, lightgbm) side by side on the same features and splits: PR-AUC, ratio, training time, size, scoring and explanation speed." };
+        var seeds = new Option<string>("--seeds") { Description = "Split seeds of the tables (comma-separated); --compare defaults to 1,2,3.", DefaultValueFactory = _ => string.Empty };
+        var learners = new Option<string>("--learners") { Description = "Learners for --compare (comma-separated).", DefaultValueFactory = _ => string.Join(",", TreeLearners.Known) };
 
         var command = new Command("bench", "Benchmark the model on generated data: PR-AUC vs oracle and baseline, training time, scoring throughput and latency.");
         command.Options.Add(work);
         command.Options.Add(trainRows);
         command.Options.Add(testRows);
         command.Options.Add(parameters);
+        command.Options.Add(mechanism);
+        command.Options.Add(curve);
+        command.Options.Add(compare);
+        command.Options.Add(seeds);
+        command.Options.Add(learners);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var nTrain = parseResult.GetValue(trainRows);
@@ -36,6 +46,30 @@ internal static class BenchCommand
             }
 
             var options = TrainCommand.BuildOptions(1, parseResult.GetValue(parameters) ?? []);
+            var mechanismName = parseResult.GetValue(mechanism);
+            var all = string.Equals(mechanismName?.Trim(), "all", StringComparison.OrdinalIgnoreCase);
+            IReadOnlyList<FraudMechanismKind> mechanisms = all ? FraudMechanisms.All : [GenerateCommand.ParseMechanism(mechanismName)];
+            var isCompare = parseResult.GetValue(compare);
+            var splitSeeds = ParseSeeds(parseResult.GetValue(seeds), isCompare ? [1, 2, 3] : [options.Seed]);
+            if (isCompare)
+            {
+                var names = ParseLearners(parseResult.GetValue(learners));
+                BenchStudies.Compare(mechanisms, names, nTrain, nTest, splitSeeds, options, cancellationToken);
+                return Task.FromResult(0);
+            }
+
+            if (parseResult.GetValue(curve))
+            {
+                BenchStudies.Curve(mechanisms, nTrain, nTest, splitSeeds, options, cancellationToken);
+                return Task.FromResult(0);
+            }
+
+            if (all || mechanisms[0] != FraudMechanismKind.Retail || splitSeeds.Length > 1)
+            {
+                BenchStudies.Mechanisms(mechanisms, nTrain, nTest, splitSeeds, options, cancellationToken);
+                return Task.FromResult(0);
+            }
+
             var given = parseResult.GetValue(work);
             var folder = given is null ? Path.Combine(Path.GetTempPath(), $"fraud-bench-{Guid.NewGuid():N}") : CliOptions.OutputDirectory(given, "--work");
             try
@@ -89,6 +123,38 @@ internal static class BenchCommand
         log(CliConsole.Invariant($"single basket, in-process           : p50 {p50:F1} µs, p99 {p99:F1} µs (target p99 ≤ 50 µs) {Verdict(p99 <= 50)}"));
         log(CliConsole.Invariant($"explanation (score + reasons)       : p50 {e50:F0} µs, mean {eMean:F0} µs, p99 {e99:F0} µs (target ≤ 1,000 µs) {Verdict(e99 <= 1000)}"));
         log(CliConsole.Invariant($"load average at the end: {LoadAverage()} (latency percentiles include time other processes held the cores)"));
+    }
+
+    private static int[] ParseSeeds(string? text, int[] fallback)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var seeds = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out seeds[i]))
+            {
+                throw new CliException($"--seeds takes whole numbers separated by commas, not '{text}'.");
+            }
+        }
+
+        return seeds;
+    }
+
+    private static string[] ParseLearners(string? text)
+    {
+        var names = (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
+        var unknown = names.FirstOrDefault(n => !TreeLearners.Known.Contains(n));
+        if (names.Length == 0 || unknown is not null)
+        {
+            throw new CliException($"--learners takes names from {string.Join(", ", TreeLearners.Known)}, not '{text}'.");
+        }
+
+        return names;
     }
 
     private static string Verdict(bool met) => met ? "[met]" : "[MISSED]";

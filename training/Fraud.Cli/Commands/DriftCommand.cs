@@ -23,10 +23,10 @@ internal static class DriftCommand
         var window = new Option<string?>("--window") { Description = "How far back to read the prediction log, such as 24h, 90m or 7d (default 24h)." };
         var input = new Option<string?>("--input", "-i") { Description = "Check a CSV of current baskets (challenge format) instead of the prediction log." };
         var version = new Option<string?>("--version") { Description = "Compare against this registered version instead of the champion." };
-        var json = new Option<bool>("--json") { Description = "Print the full report as JSON (top-level datasetDrift, scorePsi, features)." };
+        var json = new Option<bool>("--json") { Description = "Print the full report as JSON (top-level verdict, reason, datasetDrift = verdict is alert, classifier, scorePsi, inputs, features)." };
         var output = new Option<string?>("--output", "-o") { Description = "Also write drift-report.json and drift-report.html into this folder." };
         var failOnDrift = new Option<bool>("--fail-on-drift") { Description = "Exit with code 3 when the check raises a drift alert." };
-        var shareOption = new Option<double?>("--dataset-drift-share") { Description = "Share of drifted input signals that makes the dataset drifted (default 0.5)." };
+        var shareOption = new Option<double?>("--dataset-drift-share") { Description = "Share of drifted input signals (or of the model's importance carried by drifted features) from which the verdict is alert (default 0.5)." };
 
         var command = new Command("drift", "Check the prediction log's recent window, or a CSV of current baskets, for drift against the champion's training data.");
         foreach (var option in new Option[] { store, modelName, window, input, version, json, output, failOnDrift, shareOption })
@@ -34,6 +34,7 @@ internal static class DriftCommand
             command.Options.Add(option);
         }
 
+        command.Subcommands.Add(DriftBenchCommand.Create());
         command.SetAction(async (parseResult, ct) =>
         {
             var windowText = parseResult.GetValue(window);
@@ -103,9 +104,20 @@ internal static class DriftCommand
     private static void PrintSummary(DriftReport report)
     {
         CliConsole.WriteLine(CliConsole.Invariant($"Drift check of {report.CurrentRows} baskets ({report.Source}) against model {report.ModelVersion} (reference: {report.ReferenceRows} baskets)"));
-        CliConsole.WriteLine(CliConsole.Invariant($"status: {report.Status.ToUpperInvariant()}"));
-        CliConsole.WriteLine(CliConsole.Invariant($"dataset drift: {(report.DatasetDrift ? "YES" : "no")} ({DriftReportHtml.DriftedText(report)}; {report.DriftedShare:P0} of {report.DatasetDriftBasis}, threshold {report.DatasetDriftShare:P0})"));
-        CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} ({report.ScoreStatus}); alert: {(report.Alert ? "YES" : "no")}"));
+        CliConsole.WriteLine(CliConsole.Invariant($"verdict: {report.Verdict.ToUpperInvariant()}: {report.Reason}"));
+        if (report.Classifier is { Skipped: null } classifier)
+        {
+            var top = string.Join(", ", classifier.TopFeatures.Select(f => CliConsole.Invariant($"{f.Name} {f.Share:P0}")));
+            CliConsole.WriteLine(CliConsole.Invariant($"classifier test: AUC {classifier.Auc:F3} (warn from {classifier.WarnAuc:F3}, alert from {classifier.AlertAuc:F3}; {classifier.ReferenceRows} reference vs {classifier.CurrentRows} current rows); top features: {top}"));
+        }
+
+        CliConsole.WriteLine(CliConsole.Invariant($"inputs: {DriftReportHtml.DriftedText(report)} ({report.DriftedShare:P0} of {report.DatasetDriftBasis}, alert from {report.DatasetDriftShare:P0})"));
+        if (report.DriftedImportanceShare is { } importanceShare)
+        {
+            CliConsole.WriteLine(CliConsole.Invariant($"model importance carried by drifted features: {importanceShare:P0} (plain share of features {report.DriftedFeatureShare:P0})"));
+        }
+
+        CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} (expected under no drift {report.Score.ExpectedPsi:F4}; {report.ScoreStatus}); drift alert: {(report.Alert ? "YES" : "no")}"));
         var labelled = report.LabelledFraudRate is { } rate ? CliConsole.Invariant($", labelled {rate:P2} of {report.LabelledRows}") : string.Empty;
         CliConsole.WriteLine(CliConsole.Invariant($"fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}{labelled}"));
         foreach (var warning in report.Warnings)

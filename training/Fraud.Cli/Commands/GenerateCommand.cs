@@ -19,12 +19,14 @@ internal static class GenerateCommand
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes the same bytes.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output", "-o") { Description = "Folder to write X.csv, Y.csv and oracle.csv into (created when missing).", Required = true };
         var drift = new Option<bool>("--drift") { Description = "Generate a shifted population (product mix and prices) under the same fraud mechanism." };
+        var mechanism = MechanismOption();
 
         var command = new Command("generate", "Generate synthetic challenge-format baskets: X.csv (features), Y.csv (labels) and oracle.csv (true fraud probabilities).");
         command.Options.Add(rows);
         command.Options.Add(seed);
         command.Options.Add(output);
         command.Options.Add(drift);
+        command.Options.Add(mechanism);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var count = parseResult.GetValue(rows);
@@ -34,7 +36,7 @@ internal static class GenerateCommand
             }
 
             var folder = CliOptions.OutputDirectory(parseResult.GetValue(output), "--output");
-            var options = new GeneratorOptions { Rows = count, Seed = parseResult.GetValue(seed), Drift = parseResult.GetValue(drift) };
+            var options = new GeneratorOptions { Rows = count, Seed = parseResult.GetValue(seed), Drift = parseResult.GetValue(drift), Mechanism = ParseMechanism(parseResult.GetValue(mechanism)) };
             var clock = Stopwatch.StartNew();
             GeneratedDataset dataset;
             try
@@ -51,13 +53,25 @@ internal static class GenerateCommand
             }
 
             clock.Stop();
-            CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
+            CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}, mechanism {FraudMechanisms.Name(options.Mechanism)}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
             CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {dataset.FraudRate:P2} ({dataset.Frauds} frauds), oracle PR-AUC {dataset.OracleAveragePrecision:F3}"));
             CliConsole.WriteLine(CliConsole.CostLine(clock.Elapsed));
             return 0;
         });
         return command;
     }
+
+    /// <summary><c>--mechanism</c>: which fraud mechanism (and catalogue variant) labels the generated baskets.</summary>
+    public static Option<string> MechanismOption() => new("--mechanism")
+    {
+        Description = $"Fraud mechanism, each over its own catalogue variant: {string.Join(", ", FraudMechanisms.All.Select(FraudMechanisms.Name))}.",
+        DefaultValueFactory = _ => FraudMechanisms.Name(FraudMechanismKind.Retail),
+    };
+
+    public static FraudMechanismKind ParseMechanism(string? name) =>
+        FraudMechanisms.TryParse(name, out var kind)
+            ? kind
+            : throw new CliException($"--mechanism must be one of {string.Join(", ", FraudMechanisms.All.Select(FraudMechanisms.Name))}, not '{name}'.");
 
     /// <summary><c>fraud data stats</c>: streams a basket file and prints what it holds and what reading it cost.</summary>
     public static Command CreateData()

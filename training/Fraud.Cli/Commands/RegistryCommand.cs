@@ -27,6 +27,7 @@ internal static class RegistryCommand
         command.Subcommands.Add(Promote());
         command.Subcommands.Add(Rollback());
         command.Subcommands.Add(History());
+        command.Subcommands.Add(Holdout());
         command.Subcommands.Add(RegistryBench.Create());
         return command;
     }
@@ -54,8 +55,11 @@ internal static class RegistryCommand
                 return;
             }
 
+            // Each card's PR-AUC was measured on that version's own test split: not comparable across versions. The
+            // common holdout column is (every version scored on the same stored baskets).
+            var holdout = await registry.GetHoldoutAsync(ct);
             var table = new Table().Title($"{Markup.Escape(registry.ModelName)} in {Markup.Escape(registry.Store.Description)}");
-            table.AddColumns("version", "alias", "registered (UTC)", "PR-AUC", "ROC-AUC", "rows", "fraud rate", "parent", "run", "data");
+            table.AddColumns("version", "alias", "registered (UTC)", "PR-AUC own test split", "PR-AUC common holdout", "ROC-AUC own test split", "rows", "fraud rate", "parent", "run", "data");
 
             foreach (var v in versions)
             {
@@ -65,6 +69,7 @@ internal static class RegistryCommand
                     aliases,
                     v.RegisteredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                     RunComparison.F(v.PrAuc),
+                    holdout is null ? "–" : RunComparison.F((await registry.ScoreOnHoldoutAsync(v.Version, ct))!.PrAuc),
                     RunComparison.F(v.RocAuc),
                     v.TrainingRows.ToString("N0", CultureInfo.InvariantCulture),
                     v.FraudRate.ToString("P2", CultureInfo.InvariantCulture),
@@ -74,6 +79,40 @@ internal static class RegistryCommand
             }
 
             StoreCli.Write(table);
+            CliConsole.WriteLine(holdout is null
+                ? "Own-test-split figures are each measured on different baskets and cannot be compared; store a common holdout with `fraud registry holdout --data X.csv --labels Y.csv`."
+                : $"Own-test-split figures are each measured on different baskets; compare versions on the {holdout.Label}.");
+        }));
+        return command;
+    }
+
+    private static Command Holdout()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "Challenge-format baskets (X.csv) none of the compared versions trained on.", Required = true };
+        var labels = new Option<FileInfo?>("--labels") { Description = "Labels (Y.csv); omit when --data has a last fraud_flag column." };
+        var description = new Option<string?>("--description") { Description = "Where the baskets come from (default: the file name)." };
+        var command = new Command("holdout", "Store the common holdout every version is compared on (registry list, promote).");
+        command.Options.Add(data);
+        command.Options.Add(labels);
+        command.Options.Add(description);
+        var (store, model, _) = StoreCli.AddCommon(command);
+        command.SetAction((parse, ct) => StoreCli.RunAsync(async () =>
+        {
+            var registry = StoreCli.OpenRegistry(parse, store, model);
+            var dataFile = parse.GetValue(data)!;
+            var labelFile = parse.GetValue(labels);
+            LabelledDataset dataset;
+            try
+            {
+                dataset = BasketCsv.ReadLabelled(dataFile.FullName, labelFile?.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or BasketCsvException or UnauthorizedAccessException)
+            {
+                throw new CliException(ex.Message);
+            }
+
+            var info = await registry.SetHoldoutAsync(dataset, parse.GetValue(description) ?? dataFile.Name, ct);
+            CliConsole.WriteLine($"stored the {info.Label}; `fraud registry list` and `promote` compare versions on it");
         }));
         return command;
     }
@@ -141,21 +180,70 @@ internal static class RegistryCommand
         var alias = new Option<string>("--alias") { Description = "Alias to move (champion or challenger).", DefaultValueFactory = _ => ModelAliases.Champion };
         var reason = new Option<string>("--reason") { Description = "Why (kept in the alias history).", Required = true };
         var expected = new Option<string?>("--expect") { Description = "Only promote if the alias still points at this version (guards against a concurrent change)." };
-        var command = new Command("promote", "Point an alias (default champion) at a version, with a reason.");
+        var force = new Option<bool>("--force") { Description = "Promote to champion even when the version is worse on the common holdout, or no holdout is stored." };
+        var command = new Command("promote", "Point an alias (default champion) at a version, with a reason; a new champion must not be worse on the common holdout.");
         command.Arguments.Add(version);
         command.Options.Add(alias);
         command.Options.Add(reason);
         command.Options.Add(expected);
+        command.Options.Add(force);
         var (store, model, json) = StoreCli.AddCommon(command);
         command.SetAction((parse, ct) => StoreCli.RunAsync(async () =>
         {
             var registry = StoreCli.OpenRegistry(parse, store, model);
             var target = parse.GetValue(alias)!;
             var before = await registry.GetAliasAsync(target, ct);
-            var after = await registry.PromoteAsync(parse.GetValue(version)!, target, parse.GetValue(reason)!, parse.GetValue(expected), ct);
+            var expectedVersion = parse.GetValue(expected);
+            if (target == ModelAliases.Champion && before is not null && before.Version != parse.GetValue(version)
+                && (expectedVersion is null || expectedVersion == before.Version)
+                && await registry.GetVersionAsync(parse.GetValue(version)!, ct) is not null)
+            {
+                // A missing version or a lost race is reported by the promotion itself, before any comparison.
+                await CheckNotWorseAsync(registry, parse.GetValue(version)!, before.Version, parse.GetValue(force), ct);
+            }
+
+            // The alias as read here is what this promotion was decided on: its ETag guards the write, so a change
+            // made since (by another operator or the monitoring gate) makes this a conflict, never a silent overwrite.
+            var after = await registry.PromoteFromAsync(before, parse.GetValue(version)!, target, parse.GetValue(reason)!, parse.GetValue(expected), ct);
             StoreCli.ReportAliasChange(parse.GetValue(json), registry, before, after);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The promotion gate of a person: the candidate must not be worse than the champion on the common holdout (the only
+    /// figures measured on the same baskets), unless --force says the person knows better.
+    /// </summary>
+    private static async Task CheckNotWorseAsync(ModelRegistry registry, string candidate, string champion, bool force, CancellationToken ct)
+    {
+        var holdout = await registry.GetHoldoutAsync(ct);
+        if (holdout is null)
+        {
+            if (!force)
+            {
+                throw new CliException(
+                    $"No common holdout is stored, so version {candidate} cannot be compared with champion {champion} (each card's PR-AUC is measured on its own test split). Store one with `fraud registry holdout --data X.csv --labels Y.csv`, or pass --force.");
+            }
+
+            Console.Error.WriteLine("warning: no common holdout is stored; promoting without a comparison (--force)");
+            return;
+        }
+
+        var candidateScore = (await registry.ScoreOnHoldoutAsync(candidate, ct))!;
+        var championScore = (await registry.ScoreOnHoldoutAsync(champion, ct))!;
+        var comparison = CliConsole.Invariant($"on the {holdout.Label}: version {candidate} PR-AUC {candidateScore.PrAuc:F4}, champion {champion} PR-AUC {championScore.PrAuc:F4}");
+        if (candidateScore.PrAuc < championScore.PrAuc)
+        {
+            if (!force)
+            {
+                throw new CliException($"refused: version {candidate} is worse than champion {champion} {comparison}. Pass --force to promote it anyway.", 4);
+            }
+
+            Console.Error.WriteLine($"warning: version {candidate} is worse than champion {champion} {comparison}; promoting because of --force");
+            return;
+        }
+
+        CliConsole.WriteLine(comparison);
     }
 
     private static Command Rollback()
@@ -363,27 +451,30 @@ internal static class RegistryBench
         var repeats = new Option<int>("--repeats") { Description = "Times each operation is measured.", DefaultValueFactory = _ => 5 };
         var pollMs = new Option<int>("--poll-ms") { Description = "The provider's poll interval in milliseconds.", DefaultValueFactory = _ => 200 };
         var racers = new Option<int>("--racers") { Description = "Concurrent promotions in the race.", DefaultValueFactory = _ => 8 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of the promotion race, each with and without --expect.", DefaultValueFactory = _ => 20 };
         var command = new Command("bench", "Time registry operations, race concurrent promotions and measure champion swap latency on a store.");
         command.Options.Add(store);
         command.Options.Add(repeats);
         command.Options.Add(pollMs);
         command.Options.Add(racers);
+        command.Options.Add(rounds);
         command.SetAction((parse, ct) => StoreCli.RunAsync(async () =>
         {
             var n = parse.GetValue(repeats);
             var poll = parse.GetValue(pollMs);
             var racerCount = parse.GetValue(racers);
-            if (n is < 2 or > 100 || poll is < 10 or > 60_000 || racerCount is < 2 or > 64)
+            var roundCount = parse.GetValue(rounds);
+            if (n is < 2 or > 100 || poll is < 10 or > 60_000 || racerCount is < 2 or > 64 || roundCount is < 1 or > 1000)
             {
-                throw new CliException("--repeats must be 2-100, --poll-ms 10-60000 and --racers 2-64.");
+                throw new CliException("--repeats must be 2-100, --poll-ms 10-60000, --racers 2-64 and --rounds 1-1000.");
             }
 
-            await RunAsync(StoreCli.OpenStore(parse.GetValue(store)), n, TimeSpan.FromMilliseconds(poll), racerCount, ct);
+            await RunAsync(StoreCli.OpenStore(parse.GetValue(store)), n, TimeSpan.FromMilliseconds(poll), racerCount, roundCount, ct);
         }));
         return command;
     }
 
-    private static async Task RunAsync(IBlobStore store, int n, TimeSpan poll, int racerCount, CancellationToken ct)
+    private static async Task RunAsync(IBlobStore store, int n, TimeSpan poll, int racerCount, int rounds, CancellationToken ct)
     {
         var log = CliConsole.WriteLine;
         var name = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -433,7 +524,7 @@ internal static class RegistryBench
                 Print(CliConsole.Invariant($"promotion -> provider serving it (poll every {poll.TotalMilliseconds:F0} ms)"), swaps);
             }
 
-            await RaceAsync(store, name, racerCount, log, ct);
+            await RaceAsync(store, name, racerCount, rounds, log, ct);
         }
         finally
         {
@@ -447,28 +538,50 @@ internal static class RegistryBench
         }
     }
 
-    private static async Task RaceAsync(IBlobStore store, string name, int racerCount, Action<string> log, CancellationToken ct)
+    private static async Task RaceAsync(IBlobStore store, string name, int racerCount, int rounds, Action<string> log, CancellationToken ct)
     {
+        // Each round, every racer has decided against the same champion (the way eight operators or gates would act at
+        // once): with --expect they all name it; without, each one's own read of the alias guards its write.
         var registry = new ModelRegistry(store, name);
-        var versions = await registry.ListAsync(ct);
-        var current = (await registry.GetAliasAsync(ModelAliases.Champion, ct))!.Version;
-        var candidates = versions.Select(v => v.Version).Where(v => v != current).ToList();
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, racerCount).Select(async i =>
+        var versions = (await registry.ListAsync(ct)).Select(v => v.Version).ToList();
+        var exactlyOne = new Dictionary<bool, int> { [true] = 0, [false] = 0 };
+        var winners = new Dictionary<bool, int> { [true] = 0, [false] = 0 };
+        for (var round = 0; round < rounds; round++)
         {
-            // Every racer decided against the same champion: exactly one may win.
-            var racer = new ModelRegistry(store, name) { Actor = CliConsole.Invariant($"racer {i}") };
-            try
+            foreach (var withExpect in new[] { true, false })
             {
-                await racer.PromoteAsync(candidates[i % candidates.Count], ModelAliases.Champion, CliConsole.Invariant($"racer {i}"), current, ct);
-                return "won";
+                var current = (await registry.GetAliasAsync(ModelAliases.Champion, ct))!.Version;
+                var candidates = versions.Where(v => v != current).ToList();
+                var arrived = 0;
+                var allRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var outcomes = await Task.WhenAll(Enumerable.Range(0, racerCount).Select(i => Task.Run(async () =>
+                {
+                    var racer = new ModelRegistry(store, name) { Actor = CliConsole.Invariant($"racer {i}") };
+                    var seen = await racer.GetAliasAsync(ModelAliases.Champion, ct);
+                    if (Interlocked.Increment(ref arrived) == racerCount)
+                    {
+                        allRead.SetResult();
+                    }
+
+                    await allRead.Task.WaitAsync(ct);
+                    try
+                    {
+                        await racer.PromoteFromAsync(seen, candidates[i % candidates.Count], ModelAliases.Champion, CliConsole.Invariant($"racer {i}"), withExpect ? current : null, ct);
+                        return true;
+                    }
+                    catch (RegistryConflictException)
+                    {
+                        return false;
+                    }
+                }, ct)));
+                var won = outcomes.Count(o => o);
+                winners[withExpect] += won;
+                exactlyOne[withExpect] += won == 1 ? 1 : 0;
             }
-            catch (RegistryConflictException)
-            {
-                return "conflict";
-            }
-        }));
-        var after = await registry.GetAliasAsync(ModelAliases.Champion, ct);
-        log(CliConsole.Invariant($"promotion race, {racerCount} racers against champion {current}: {outcomes.Count(o => o == "won")} won, {outcomes.Count(o => o == "conflict")} got a conflict; champion now {after!.Version} by {after.History[^1].ChangedBy}"));
+        }
+
+        log(CliConsole.Invariant($"promotion race, {racerCount} racers, {rounds} rounds with --expect: exactly 1 winner in {exactlyOne[true]} of {rounds} rounds ({winners[true]} winners in all)"));
+        log(CliConsole.Invariant($"promotion race, {racerCount} racers, {rounds} rounds without --expect: exactly 1 winner in {exactlyOne[false]} of {rounds} rounds ({winners[false]} winners in all)"));
     }
 
     private static async Task<List<double>> TimeAsync(int n, Func<int, Task> operation)

@@ -5,9 +5,10 @@ namespace Fraud.Learning;
 /// averaged over a centred window of rounds: with a few hundred validation positives, PR-AUC jumps by several points
 /// from one tree to the next, and the raw maximum picks an early, lucky round. Training stops only after
 /// <c>minRounds</c> and once neither that smoothed PR-AUC nor the validation log-loss (a smooth, low-variance signal
-/// that the trees are still learning) has improved for <c>patience</c> rounds.
+/// that the trees are still learning) has improved for <c>patience</c> rounds. Public so that an outside learner
+/// (ML.NET's, in Fraud.Model.MLNet) keeps its trees by the same rule.
 /// </summary>
-internal sealed class EarlyStoppingMonitor(int patience, int minRounds, int halfWindow)
+public sealed class EarlyStoppingMonitor(int patience, int minRounds, int halfWindow)
 {
     // Prefix sums of the per-round PR-AUC: prefix[r] = sum of rounds 1..r.
     private readonly List<double> _prefix = [0];

@@ -17,16 +17,20 @@ public static class DriftCalculator
         FeatureMatrix features,
         ReadOnlySpan<double> scores,
         DriftOptions? options = null,
-        IReadOnlyList<bool?>? labels = null)
+        IReadOnlyList<bool?>? labels = null,
+        ClassifierTestResult? classifier = null,
+        IReadOnlyList<FeatureImportance>? importance = null)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return Compare(reference, baskets, features.Values, scores, options, labels);
+        return Compare(reference, baskets, features.Values, scores, options, labels, classifier, importance);
     }
 
     /// <summary>
     /// Runs the check. <paramref name="features"/> is row-major with one column per entry of
     /// <see cref="ReferenceProfile.Features"/>; <paramref name="scores"/> holds one probability per basket.
     /// <paramref name="labels"/>, when given, holds per basket 1 (fraud), 0 (genuine) or null (not yet known).
+    /// <paramref name="classifier"/> is the classifier two-sample test of the same window, when it ran;
+    /// <paramref name="importance"/> the model's feature importance (the card's), for the importance-weighted share.
     /// </summary>
     public static DriftReport Compare(
         ReferenceProfile reference,
@@ -34,7 +38,9 @@ public static class DriftCalculator
         ReadOnlySpan<float> features,
         ReadOnlySpan<double> scores,
         DriftOptions? options = null,
-        IReadOnlyList<bool?>? labels = null)
+        IReadOnlyList<bool?>? labels = null,
+        ClassifierTestResult? classifier = null,
+        IReadOnlyList<FeatureImportance>? importance = null)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(baskets);
@@ -100,6 +106,8 @@ public static class DriftCalculator
 
         report.FeatureCount = report.Features.Count;
         report.DriftedFeatures = report.Features.Count(f => f.Drifted);
+        report.DriftedFeatureShare = report.FeatureCount == 0 ? 0 : report.DriftedFeatures / (double)report.FeatureCount;
+        report.DriftedImportanceShare = ImportanceShare(report.Features, importance);
         report.InputCount = report.Inputs.Count;
         report.DriftedInputs = report.Inputs.Count(f => f.Drifted);
         var onInputs = report.InputCount > 0;
@@ -108,20 +116,84 @@ public static class DriftCalculator
         report.DriftedShare = count == 0 ? 0 : drifted / (double)count;
         report.Features.Sort(ByPsi);
         report.Inputs.Sort(ByPsi);
+        report.Classifier = classifier;
+        if (classifier?.Skipped is { } skipped)
+        {
+            report.Warnings.Add("Classifier test not run: " + skipped + ".");
+        }
 
         if (rows < options.MinRows)
         {
             report.Warnings.Add(string.Create(CultureInfo.InvariantCulture, $"Only {rows} baskets in the window (at least {options.MinRows} needed); no drift is declared on so few."));
+            report.Reason = string.Create(CultureInfo.InvariantCulture, $"too few baskets to tell: {rows} in the window, at least {options.MinRows} needed");
             return report;
         }
 
-        report.DatasetDrift = report.DriftedShare >= options.DatasetDriftShare;
-        report.Alert = report.DatasetDrift || report.ScorePsi >= options.AlertPsi;
-        report.Status = report.Alert ? DriftStatus.Alert
-            : report.DriftedFeatures > 0 || report.DriftedInputs > 0 || report.ScorePsi >= options.WarnPsi ? DriftStatus.Warn
-            : DriftStatus.Ok;
-        report.Flagged = report.Status != DriftStatus.Ok;
+        report.InputShareDrift = report.DriftedShare >= options.DatasetDriftShare;
+        var classifierStatus = classifier is { Skipped: null } ? classifier.Status : DriftStatus.Ok;
+        var alert = classifierStatus == DriftStatus.Alert
+            || report.InputShareDrift
+            || report.DriftedImportanceShare >= options.DatasetDriftShare
+            || report.ScoreStatus == DriftStatus.Alert;
+        var warn = classifierStatus == DriftStatus.Warn
+            || report.DriftedInputs > 0
+            || report.DriftedFeatures > 0
+            || report.ScoreStatus == DriftStatus.Warn;
+        report.Verdict = alert ? DriftStatus.Alert : warn ? DriftStatus.Warn : DriftStatus.Ok;
+        report.Status = report.Verdict;
+        report.Alert = alert;
+        report.DatasetDrift = alert;
+        report.Flagged = report.Verdict != DriftStatus.Ok;
+        report.Reason = DriftReason.Explain(report, reference, baskets, options);
         return report;
+    }
+
+    private static double? ImportanceShare(List<FeatureDrift> features, IReadOnlyList<FeatureImportance>? importance)
+    {
+        if (importance is null || importance.Count == 0)
+        {
+            return null;
+        }
+
+        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var item in importance)
+        {
+            byName[item.Feature] = item.MeanAbsShap;
+        }
+
+        double total = 0, moved = 0;
+        foreach (var feature in features)
+        {
+            var weight = byName.GetValueOrDefault(feature.Name);
+            total += weight;
+            moved += feature.Drifted ? weight : 0;
+        }
+
+        return total > 0 ? moved / total : null;
+    }
+
+    /// <summary>
+    /// Reads a PSI over its sampling noise: the status and "drifted" flag need the PSI, less what two same-population
+    /// samples of these sizes show on average, to reach the thresholds, and the PSI to be significant at
+    /// <see cref="DriftOptions.ColumnFalseAlarmRate"/>. A small window's PSI is inflated by sampling alone; this keeps
+    /// it from warning.
+    /// </summary>
+    internal static void Judge(FeatureDrift drift, ReadOnlySpan<long> reference, ReadOnlySpan<long> current, DriftOptions options)
+    {
+        long referenceTotal = 0, currentTotal = 0;
+        for (var i = 0; i < reference.Length; i++)
+        {
+            referenceTotal += reference[i];
+            currentTotal += current[i];
+        }
+
+        var bins = DriftStatistics.OccupiedBins(reference, current);
+        drift.ExpectedPsi = DriftStatistics.ExpectedPsi(bins, referenceTotal, currentTotal);
+        drift.Z = DriftStatistics.PsiZ(drift.Psi, bins, referenceTotal, currentTotal);
+        var significant = drift.Z >= DriftStatistics.NormalQuantile(1 - options.ColumnFalseAlarmRate);
+        var excess = drift.Psi - drift.ExpectedPsi;
+        drift.Status = significant ? DriftStatistics.StatusOf(excess, options) : DriftStatus.Ok;
+        drift.Drifted = significant && excess >= options.FeatureDriftPsi;
     }
 
     private static int ByPsi(FeatureDrift a, FeatureDrift b) =>
@@ -151,17 +223,17 @@ public static class DriftCalculator
         {
             var counts = novelty.Count(baskets, 0, baskets.Count);
             var psi = DriftStatistics.Psi(novelty.Counts, counts, options.Epsilon);
-            report.Inputs.Add(new FeatureDrift
+            var drift = new FeatureDrift
             {
                 Name = novelty.Name,
                 Kind = "novelty",
                 Psi = psi,
-                Status = DriftStatistics.StatusOf(psi, options),
-                Drifted = psi >= options.FeatureDriftPsi,
                 Bins = ["seen", "unseen"],
                 Reference = Shares(novelty.Counts),
                 Current = Shares(counts),
-            });
+            };
+            Judge(drift, novelty.Counts, counts, options);
+            report.Inputs.Add(drift);
         }
     }
 
@@ -193,6 +265,7 @@ public static class DriftCalculator
         var grid = profile.Quantiles;
         var atGrid = new long[grid.Length + 1];
         long finite = 0;
+        double sum = 0;
         foreach (var v in values)
         {
             if (!double.IsFinite(v))
@@ -202,6 +275,7 @@ public static class DriftCalculator
             }
 
             finite++;
+            sum += v;
             counts[DriftStatistics.BinOf(edges, v)]++;
             if (grid.Length > 0)
             {
@@ -230,20 +304,21 @@ public static class DriftCalculator
             pValue = DriftStatistics.KsPValue(d, referenceFinite, finite);
         }
 
-        var status = DriftStatistics.StatusOf(psi, options);
-        return new FeatureDrift
+        var drift = new FeatureDrift
         {
             Name = profile.Name,
             Kind = kind,
             Psi = psi,
             Ks = ks,
             KsPValue = pValue,
-            Status = status,
-            Drifted = psi >= options.FeatureDriftPsi,
+            ReferenceMean = profile.Mean,
+            CurrentMean = finite == 0 ? null : sum / finite,
             Bins = NumericLabels(edges),
             Reference = Shares(reference),
             Current = Shares(counts),
         };
+        Judge(drift, reference, counts, options);
+        return drift;
     }
 
     private static FeatureDrift CompareCategorical(CategoricalProfile profile, IReadOnlyList<Basket> baskets, DriftOptions options)
@@ -264,17 +339,17 @@ public static class DriftCalculator
         }
 
         var psi = DriftStatistics.Psi(profile.Counts, counts, options.Epsilon);
-        return new FeatureDrift
+        var drift = new FeatureDrift
         {
             Name = profile.Name,
             Kind = "categorical",
             Psi = psi,
-            Status = DriftStatistics.StatusOf(psi, options),
-            Drifted = psi >= options.FeatureDriftPsi,
             Bins = [.. profile.Values, CategoricalProfile.OtherValue],
             Reference = Shares(profile.Counts),
             Current = Shares(counts),
         };
+        Judge(drift, profile.Counts, counts, options);
+        return drift;
     }
 
     private static string[] NumericLabels(double[] edges)

@@ -36,6 +36,46 @@ public sealed record DriftOptions
     /// <summary>Below this many current baskets the report says the window is too small to judge, and declares no drift.</summary>
     public int MinRows { get; init; } = 500;
 
+    /// <summary>
+    /// Share of window checks of a same-population sample allowed to end in <c>warn</c> by the classifier test; its
+    /// warning AUC is 0.5 + Φ⁻¹(1 − rate)·σ with σ calibrated by permutation.
+    /// </summary>
+    public double WarnFalseAlarmRate { get; init; } = 0.01;
+
+    /// <summary>Share of same-population checks allowed to end in <c>alert</c> by the classifier test (0.1 %).</summary>
+    public double AlertFalseAlarmRate { get; init; } = 0.001;
+
+    /// <summary>
+    /// Per-column false-alarm rate of the PSI significance test (n_eff·PSI against χ²(bins − 1)): a column counts as
+    /// drifted only when its PSI is both beyond sampling noise at this rate and, above the PSI two same-population
+    /// samples of these sizes show on average, at least <see cref="FeatureDriftPsi"/>.
+    /// </summary>
+    public double ColumnFalseAlarmRate { get; init; } = 0.001;
+
+    /// <summary>Rows of each side the classifier test uses at most (a seeded random subset), which bounds its cost and sensitivity.</summary>
+    public int ClassifierRows { get; init; } = 5000;
+
+    /// <summary>Boosting rounds of the two-sample classifier (no early stopping: the permutations must run the same procedure).</summary>
+    public int ClassifierRounds { get; init; } = 40;
+
+    /// <summary>Label permutations that calibrate the classifier's AUC spread under no drift; 0 uses the Mann–Whitney spread alone.</summary>
+    public int ClassifierPermutations { get; init; } = 8;
+
+    /// <summary>Held-out rows explained with TreeSHAP to name the features the classifier relied on.</summary>
+    public int ClassifierShapRows { get; init; } = 400;
+
+    /// <summary>Features named in the report (and the reason) from the classifier's SHAP.</summary>
+    public int ClassifierTopFeatures { get; init; } = 5;
+
+    /// <summary>Baskets of the reference kept in the card for the classifier test (evenly spaced over the held-out rows).</summary>
+    public int ReferenceSampleRows { get; init; } = 6000;
+
+    /// <summary>Seed of the classifier test's halving, trees and permutations: the same window always gets the same verdict.</summary>
+    public int Seed { get; init; } = 17;
+
+    /// <summary>Threads for the classifier's training; 0 = every core. The result does not depend on it.</summary>
+    public int Threads { get; init; }
+
     /// <summary>Throws when the thresholds contradict each other.</summary>
     public void Validate()
     {
@@ -50,5 +90,18 @@ public sealed record DriftOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(TopCategories, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MinRows);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKnownValues, 1);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(WarnFalseAlarmRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(WarnFalseAlarmRate, 0.5);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AlertFalseAlarmRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AlertFalseAlarmRate, WarnFalseAlarmRate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ColumnFalseAlarmRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(ColumnFalseAlarmRate, 0.5);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ClassifierRows, ClassifierTwoSampleTest.MinRowsPerSide);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ClassifierRounds, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(ClassifierPermutations);
+        ArgumentOutOfRangeException.ThrowIfNegative(ClassifierShapRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(ClassifierTopFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegative(ReferenceSampleRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
     }
 }

@@ -30,17 +30,43 @@ public sealed class DriftReport
     /// <summary><see cref="DatasetDriftBasis"/> for an old card without input profile: judged over model features.</summary>
     public const string FeaturesBasis = "model-features";
 
-    /// <summary>True when at least <see cref="DatasetDriftShare"/> of the input signals (see <see cref="DatasetDriftBasis"/>) drifted.</summary>
+    /// <summary>
+    /// True exactly when <see cref="Verdict"/> is <c>alert</c> (the CLI contract of <c>fraud drift --json</c>): the
+    /// population the model scores has moved. <see cref="InputShareDrift"/> is the older share-of-columns rule alone.
+    /// </summary>
     public bool DatasetDrift { get; set; }
 
-    /// <summary>True when the dataset drifted or the score's PSI reached the alert level: the DriftAlert condition.</summary>
+    /// <summary>Same as <see cref="DatasetDrift"/>: the DriftAlert condition (and a retraining trigger).</summary>
     public bool Alert { get; set; }
 
     /// <summary>
-    /// The overall reading: <c>alert</c> when <see cref="Alert"/>; <c>warn</c> when the score or at least one feature
-    /// reached its drift threshold (a shift worth a look, below the alert level); otherwise <c>ok</c>.
+    /// <c>alert</c>: the window's baskets differ from the training data beyond what sampling explains at the alert
+    /// false-alarm rate (classifier test), or half of the input signals or of the model's importance drifted, or the
+    /// score moved by an alert-level PSI. <c>warn</c>: the classifier test at the warning rate, or any input signal,
+    /// model feature or the score drifted. Otherwise <c>ok</c>; a window too small to tell is always <c>ok</c>.
     /// </summary>
+    public string Verdict { get; set; } = DriftStatus.Ok;
+
+    /// <summary>The verdict's reason in one sentence a fraud team can act on ("product mix moved: ...; prices +15 %").</summary>
+    public string Reason { get; set; } = string.Empty;
+
+    /// <summary>The same as <see cref="Verdict"/> (kept for readers of earlier reports).</summary>
     public string Status { get; set; } = DriftStatus.Ok;
+
+    /// <summary>The classifier two-sample test; null when the card has no reference sample or the window is too small.</summary>
+    public ClassifierTestResult? Classifier { get; set; }
+
+    /// <summary>At least <see cref="DatasetDriftShare"/> of the columns of <see cref="DatasetDriftBasis"/> drifted.</summary>
+    public bool InputShareDrift { get; set; }
+
+    /// <summary>
+    /// Share of the model's importance (mean |SHAP| on test rows, from the card) carried by drifted model features:
+    /// 20 sparse columns that drifted matter less than the one the model leans on. Null without importance in the card.
+    /// </summary>
+    public double? DriftedImportanceShare { get; set; }
+
+    /// <summary>Drifted model features over all model features: the plain share beside <see cref="DriftedImportanceShare"/>.</summary>
+    public double DriftedFeatureShare { get; set; }
 
     /// <summary>True when <see cref="Status"/> is not <c>ok</c>: the window differs from the training data.</summary>
     public bool Flagged { get; set; }
@@ -117,7 +143,19 @@ public sealed class FeatureDrift
 
     public string Status { get; set; } = DriftStatus.Ok;
 
-    /// <summary>True when the PSI reached the feature-drift threshold.</summary>
+    /// <summary>PSI two same-population samples of these sizes show on average, (bins − 1)·(1/n_ref + 1/n_cur); thresholds apply above it.</summary>
+    public double ExpectedPsi { get; set; }
+
+    /// <summary>How far the PSI is beyond sampling noise, in standard normal units (n_eff·PSI against χ²(bins − 1)).</summary>
+    public double Z { get; set; }
+
+    /// <summary>Mean of the reference values (numbers), when the profile keeps it.</summary>
+    public double? ReferenceMean { get; set; }
+
+    /// <summary>Mean of the current values (numbers).</summary>
+    public double? CurrentMean { get; set; }
+
+    /// <summary>True when the PSI, above <see cref="ExpectedPsi"/>, reached the feature-drift threshold and is beyond sampling noise.</summary>
     public bool Drifted { get; set; }
 
     /// <summary>Bin labels, for charts.</summary>

@@ -28,9 +28,20 @@ public static class DriftReportHtml
             .Append("</style></head><body>");
         html.Append("<h1>Drift report</h1><p>").Append(Encode(report.Source)).Append(" · model ").Append(Encode(report.ModelVersion ?? "?"))
             .Append(" · ").Append(Encode(report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</p>");
-        html.Append("<ul>")
-            .Append(Invariant($"<li>Status: <span class=\"{report.Status}\">{report.Status}</span></li>"))
-            .Append(Invariant($"<li>Dataset drift: <span class=\"{(report.DatasetDrift ? "alert" : "ok")}\">{(report.DatasetDrift ? "yes" : "no")}</span> ({DriftedText(report)}, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})</li>"))
+        html.Append(Invariant($"<p style=\"font-size:1.3em\">Verdict: <span class=\"{report.Verdict}\">{report.Verdict.ToUpperInvariant()}</span> · ")).Append(Encode(report.Reason)).Append("</p>");
+        html.Append("<ul>");
+        if (report.Classifier is { Skipped: null } classifier)
+        {
+            html.Append(Invariant($"<li>Classifier two-sample test: held-out AUC <span class=\"{classifier.Status}\">{classifier.Auc:F3}</span> (warn from {classifier.WarnAuc:F3}, alert from {classifier.AlertAuc:F3}; σ {classifier.NullStd:F4} from {classifier.Permutations} label permutations; {classifier.ReferenceRows} reference vs {classifier.CurrentRows} current rows)</li>"));
+        }
+
+        html.Append(Invariant($"<li>Input signals: {(report.InputShareDrift ? "most" : "not most")} drifted ({DriftedText(report)}, {report.DriftedShare:P0}; threshold {report.DatasetDriftShare:P0})</li>"));
+        if (report.DriftedImportanceShare is { } importanceShare)
+        {
+            html.Append(Invariant($"<li>Model importance carried by drifted features: {importanceShare:P0} (plain share of features: {report.DriftedFeatureShare:P0})</li>"));
+        }
+
+        html
             .Append(Invariant($"<li>Score PSI: <span class=\"{report.ScoreStatus}\">{report.ScorePsi:F4} ({report.ScoreStatus})</span></li>"))
             .Append(Invariant($"<li>Fraud rate: observed {report.ObservedFraudRate:P2} vs expected {report.ExpectedFraudRate:P2}"));
         if (report.LabelledFraudRate is { } labelled)
@@ -44,16 +55,38 @@ public static class DriftReportHtml
             html.Append("<p class=\"warn\">").Append(Encode(warning)).Append("</p>");
         }
 
-        html.Append("<h2>Distributions</h2>");
+        if (report.Classifier is { Skipped: null, TopFeatures.Count: > 0 } c2)
+        {
+            html.Append("<h2>What told the window apart</h2><table><tr><th>feature</th><th>share of classifier |SHAP|</th><th>reference mean</th><th>current mean</th></tr>");
+            foreach (var f in c2.TopFeatures)
+            {
+                html.Append("<tr><td>").Append(Encode(f.Name)).Append(Invariant($"</td><td>{f.Share:P0}</td><td>{f.ReferenceMean:G4}</td><td>{f.CurrentMean:G4}</td></tr>"));
+            }
+
+            html.Append("</table>");
+        }
+
+        html.Append("<h2>Distributions</h2>")
+            .Append("<p><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"330\" height=\"18\" role=\"img\" aria-label=\"legend\">")
+            .Append("<rect x=\"0\" y=\"3\" width=\"12\" height=\"12\" fill=\"#9e9e9e\"/><text x=\"16\" y=\"14\" font-size=\"12\">reference (training, out-of-bag)</text>")
+            .Append("<rect x=\"200\" y=\"3\" width=\"12\" height=\"12\" fill=\"#1e63c6\"/><text x=\"216\" y=\"14\" font-size=\"12\">current window</text></svg>")
+            .Append(" Bars are the share of rows per bin; hover a bar for its bin.</p>");
         AppendChart(html, report.Score);
         foreach (var feature in report.Inputs.Take(ChartedFeatures))
         {
             AppendChart(html, feature);
         }
 
+        // The model features the classifier relied on, then (old cards) the most drifted ones.
+        var named = report.Classifier?.TopFeatures.Select(f => f.Name).ToHashSet(StringComparer.Ordinal) ?? [];
+        foreach (var feature in report.Features.Where(f => named.Contains(f.Name)))
+        {
+            AppendChart(html, feature);
+        }
+
         if (report.Inputs.Count == 0)
         {
-            foreach (var feature in report.Features.Take(ChartedFeatures))
+            foreach (var feature in report.Features.Where(f => !named.Contains(f.Name)).Take(ChartedFeatures))
             {
                 AppendChart(html, feature);
             }

@@ -18,6 +18,9 @@ public sealed class InputProfile
     /// <summary>Share of lines whose goods code the reference never saw.</summary>
     public NoveltyProfile? GoodsCodes { get; set; }
 
+    /// <summary>Log unit prices per top item category, for the like-for-like price change; null in older cards.</summary>
+    public PriceProfile? Prices { get; set; }
+
     /// <summary>Profiles the input signals of <paramref name="baskets"/>.</summary>
     public static InputProfile Build(IReadOnlyList<Basket> baskets, DriftOptions options)
     {
@@ -30,7 +33,9 @@ public sealed class InputProfile
             profile.Numeric.Add(NumericProfile.Build(InputSignals.NumericNames[s], signals.Column(s), options.NumericBins));
         }
 
-        profile.Categorical.Add(CategoricalProfile.Build(CategoricalProfile.ItemCategory, baskets, options.TopCategories));
+        var categories = CategoricalProfile.Build(CategoricalProfile.ItemCategory, baskets, options.TopCategories);
+        profile.Categorical.Add(categories);
+        profile.Prices = PriceProfile.Build(baskets, categories.Values);
         profile.Categorical.Add(CategoricalProfile.Build(CategoricalProfile.Make, baskets, options.TopCategories));
         profile.GoodsCodes = NoveltyProfile.Build(InputSignals.GoodsCodeUnseen, baskets, options.MaxKnownValues);
         return profile;

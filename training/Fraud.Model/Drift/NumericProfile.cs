@@ -28,6 +28,9 @@ public sealed class NumericProfile
     /// <summary>Share of finite reference values at or below each of <see cref="Quantiles"/>.</summary>
     public double[] CdfAtQuantiles { get; set; } = [];
 
+    /// <summary>Mean of the finite reference values (null in profiles written before it was kept), for the reason text.</summary>
+    public double? Mean { get; set; }
+
     /// <summary>Total reference rows, finite or not.</summary>
     [JsonIgnore]
     public long Total => Missing + Sum(Counts);
@@ -66,6 +69,13 @@ public sealed class NumericProfile
             }
         }
 
+        double sum = 0;
+        foreach (var v in sorted)
+        {
+            sum += v;
+        }
+
+        profile.Mean = sum / finite;
         profile.Edges = [.. edges];
         profile.Counts = new long[profile.Edges.Length + 1];
         foreach (var v in sorted)

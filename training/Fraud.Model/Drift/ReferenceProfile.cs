@@ -1,3 +1,6 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Fraud.Baskets;
 using Fraud.Learning;
 
@@ -31,6 +34,50 @@ public sealed class ReferenceProfile
     /// <summary>Basket-level input signals dataset drift is judged on; null in cards written before they existed.</summary>
     public InputProfile? Inputs { get; set; }
 
+    /// <summary>
+    /// Members whose features the profile holds: reference row i was featurized (and scored) by the member that did
+    /// not learn from it, and a drift check featurizes current basket r with member r mod <see cref="MemberCount"/>, so
+    /// both sides mix the members' encodings in the same proportions. 1 in profiles of the first member only.
+    /// </summary>
+    public int MemberCount { get; set; } = 1;
+
+    private List<Basket>? _sample;
+    private string? _sampleData;
+
+    /// <summary>
+    /// An evenly spaced sample of the reference baskets (ids dropped) for the classifier two-sample test, which needs
+    /// rows rather than histograms; the check featurizes them with the member given in <see cref="SampleMembers"/>.
+    /// Empty in older cards (the test is then skipped with a warning). Stored as <see cref="SampleData"/>.
+    /// </summary>
+    [JsonIgnore]
+    public List<Basket> Sample
+    {
+        get => _sample ??= DecodeSample(_sampleData);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _sample = value;
+            _sampleData = EncodeSample(value);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Sample"/> as gzip-compressed basket JSON in base64: 6,000 baskets take about 0.2 MB this way instead
+    /// of 4 MB of indented card JSON. Null in older cards.
+    /// </summary>
+    public string? SampleData
+    {
+        get => _sampleData;
+        set
+        {
+            _sampleData = value;
+            _sample = null;
+        }
+    }
+
+    /// <summary>The member that featurizes each basket of <see cref="Sample"/> (the one that did not learn from it).</summary>
+    public int[] SampleMembers { get; set; } = [];
+
     /// <summary>Distribution of the model's fraud probability on the reference baskets.</summary>
     public NumericProfile Score { get; set; } = new();
 
@@ -40,10 +87,12 @@ public sealed class ReferenceProfile
         FeatureMatrix features,
         IReadOnlyList<string> featureNames,
         ReadOnlySpan<double> scores,
-        DriftOptions? options = null)
+        DriftOptions? options = null,
+        IReadOnlyList<int>? members = null,
+        int memberCount = 1)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return Build(baskets, features.Values, featureNames, scores, options);
+        return Build(baskets, features.Values, featureNames, scores, options, members, memberCount);
     }
 
     /// <summary>
@@ -55,9 +104,12 @@ public sealed class ReferenceProfile
         ReadOnlySpan<float> features,
         IReadOnlyList<string> featureNames,
         ReadOnlySpan<double> scores,
-        DriftOptions? options = null)
+        DriftOptions? options = null,
+        IReadOnlyList<int>? members = null,
+        int memberCount = 1)
     {
         ArgumentNullException.ThrowIfNull(baskets);
+        ArgumentOutOfRangeException.ThrowIfLessThan(memberCount, 1);
         ArgumentNullException.ThrowIfNull(featureNames);
         options ??= new DriftOptions();
         var rows = baskets.Count;
@@ -72,7 +124,12 @@ public sealed class ReferenceProfile
             throw new ArgumentException($"{scores.Length} scores for {rows} baskets.", nameof(scores));
         }
 
-        var profile = new ReferenceProfile { Rows = rows };
+        if (members is not null && members.Count != rows)
+        {
+            throw new ArgumentException($"{members.Count} member indexes for {rows} baskets.", nameof(members));
+        }
+
+        var profile = new ReferenceProfile { Rows = rows, MemberCount = memberCount };
         var column = new double[rows];
         for (var c = 0; c < columns; c++)
         {
@@ -94,6 +151,51 @@ public sealed class ReferenceProfile
 
         profile.ExpectedFraudRate = rows == 0 ? 0 : sum / rows;
         profile.Inputs = InputProfile.Build(baskets, options);
+        var sampled = Math.Min(rows, options.ReferenceSampleRows);
+        var sample = new List<Basket>(sampled);
+        profile.SampleMembers = new int[sampled];
+        for (var k = 0; k < sampled; k++)
+        {
+            var r = (int)((long)k * rows / sampled);
+            sample.Add(baskets[r] with { Id = string.Empty });
+            profile.SampleMembers[k] = members?[r] ?? 0;
+        }
+
+        profile.Sample = sample;
         return profile;
+    }
+
+    private static string? EncodeSample(List<Basket> sample)
+    {
+        if (sample.Count == 0)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            JsonSerializer.Serialize(gzip, sample, BasketJsonContext.Default.ListBasket);
+        }
+
+        return Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static List<Basket> DecodeSample(string? data)
+    {
+        if (string.IsNullOrEmpty(data))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(Convert.FromBase64String(data)), CompressionMode.Decompress);
+            return JsonSerializer.Deserialize(gzip, BasketJsonContext.Default.ListBasket) ?? [];
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or JsonException)
+        {
+            throw new InvalidDataException("The drift reference sample in the model card is corrupt: " + ex.Message, ex);
+        }
     }
 }

@@ -161,7 +161,9 @@ internal static class ReasonText
             return Quote(string.Empty);
         }
 
-        var name = best.Model.Trim().Length > 0 ? best.Model.Trim() : best.Item.Trim();
+        // Make, model and goods code are optional: a line without a model is named by its category.
+        var modelName = best.Model?.Trim() ?? string.Empty;
+        var name = modelName.Length > 0 ? modelName : best.Item?.Trim() ?? string.Empty;
         return best.Quantity > 1 ? $"{Quote(name)} × {best.Quantity}" : Quote(name);
     }
 

@@ -44,6 +44,7 @@ public static class ModelTrainer
 
         var clock = Stopwatch.StartNew();
         var threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        var learner = TreeLearners.Resolve(options.Learner);
         var split = DataSplit.Create(labels, options.ValidationFraction, options.CalibrationFraction, options.TestFraction, options.Seed);
         for (var part = 0; part < split.Rows.Length; part++)
         {
@@ -73,6 +74,9 @@ public static class ModelTrainer
         var outOfBagRaw = new double[members.Length][];
         var memberTestRaw = new double[members.Length][];
         var memberCalibrationRaw = new double[members.Length][];
+        // Every member's held-out matrices, for the drift reference: each row profiled by a member that did not learn from it.
+        var memberValidX = new FeatureMatrix[members.Length];
+        var memberCalibrationX = new FeatureMatrix?[members.Length];
         // The first member's matrices outlive the loop: the baseline learns from its features and the drift
         // reference profiles them. Other members' matrices are dropped as soon as their scores are taken.
         FeatureMatrix? baselineTrainX = null, firstOutOfBagX = null, calibrationX = null;
@@ -107,7 +111,7 @@ public static class ModelTrainer
             cancellationToken.ThrowIfCancellationRequested();
 
             var gbdtOptions = options.Gbdt with { Seed = memberSeed, Threads = options.Threads };
-            var trees = GbdtTrainer.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
+            var trees = learner.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
             {
                 if (m == 0)
                 {
@@ -120,11 +124,12 @@ public static class ModelTrainer
             outOfBagRaw[m] = Raw(trees, validX, threads);
             memberTestX[m] = Featurize(featurizer, baskets, testRows, threads);
             memberTestRaw[m] = Raw(trees, memberTestX[m], threads);
-            var memberCalibrationX = separateCalibration ? Featurize(featurizer, baskets, calibrationRows, threads) : null;
-            memberCalibrationRaw[m] = memberCalibrationX is null ? [] : Raw(trees, memberCalibrationX, threads);
+            var calibrationPartX = separateCalibration ? Featurize(featurizer, baskets, calibrationRows, threads) : null;
+            memberCalibrationRaw[m] = calibrationPartX is null ? [] : Raw(trees, calibrationPartX, threads);
+            (memberValidX[m], memberCalibrationX[m]) = (validX, calibrationPartX);
             if (m == 0)
             {
-                (baselineTrainX, baselineTrainY, firstOutOfBagX, calibrationX) = (trainX, trainY, validX, memberCalibrationX);
+                (baselineTrainX, baselineTrainY, firstOutOfBagX, calibrationX) = (trainX, trainY, validX, calibrationPartX);
             }
         }
 
@@ -168,16 +173,8 @@ public static class ModelTrainer
         progress?.Invoke(new TrainingProgress("importance", "mean |SHAP| on test rows"));
         var (importance, groupImportance) = Importance(model, memberTestX, options.ImportanceSampleRows);
 
-        // The profile must describe what serving sees: drift monitoring featurizes live baskets with the first member,
-        // so every reference row carries that member's features, on rows it did not learn from (its validation fold,
-        // the calibration and test parts), where its encodings behave as on new baskets. Mixing members' features
-        // would smear each category's encoded risk over k values and read as drift. The scores are out-of-bag too:
-        // the first member's on its fold, the whole ensemble's on the parts no member learnt from.
-        progress?.Invoke(new TrainingProgress("reference", "drift reference profile from held-out rows"));
-        var heldOutRows = memberFolds[0].Concat(calibrationRows).Concat(testRows).ToArray();
-        var heldOutX = Stack([firstOutOfBagX!, .. calibrationX is null ? Array.Empty<FeatureMatrix>() : [calibrationX], memberTestX[0]]);
-        var heldOutScores = Calibrated(model, [.. outOfBagRaw[0], .. calibrationRaw, .. testRaw]);
-        var reference = ReferenceProfile.Build(Select(baskets, heldOutRows), heldOutX, model.FeatureNames, heldOutScores);
+        progress?.Invoke(new TrainingProgress("reference", "drift reference profile from every member's out-of-bag rows"));
+        var reference = BuildReference(model, baskets, memberFolds, calibrationRows, testRows, memberValidX, memberCalibrationX, memberTestX, outOfBagRaw, memberCalibrationRaw, memberTestRaw);
 
         var card = new ModelCard
         {
@@ -213,6 +210,64 @@ public static class ModelTrainer
             LearningCurve = curve,
             Baseline = new BaselineModel(model.Featurizer, baseline, baselineCalibrator),
         };
+    }
+
+    /// <summary>
+    /// The drift reference from every row some member did not learn from: member m's validation fold with member m's
+    /// features and calibrated raw score, and the calibration and test parts (no member learnt from them) spread over
+    /// the members in turn. That is what a drift check does with live baskets (basket r is featurized and scored by
+    /// member r mod k), so both sides mix the members' encodings alike; the profile of one member's fold alone was a
+    /// fifth of the size and its sampling noise read as drift. Scores are single-member scores on both sides for the
+    /// same reason: the ensemble's mean is narrower than any member's score and would shift the score histogram.
+    /// </summary>
+    private static ReferenceProfile BuildReference(
+        FraudModel model,
+        IReadOnlyList<Basket> baskets,
+        int[][] memberFolds,
+        int[] calibrationRows,
+        int[] testRows,
+        FeatureMatrix[] memberValidX,
+        FeatureMatrix?[] memberCalibrationX,
+        FeatureMatrix[] memberTestX,
+        double[][] outOfBagRaw,
+        double[][] memberCalibrationRaw,
+        double[][] memberTestRaw)
+    {
+        var k = memberValidX.Length;
+        var width = model.FeatureCount;
+        var total = memberFolds.Take(k).Sum(f => f.Length) + calibrationRows.Length + testRows.Length;
+        var x = new FeatureMatrix(total, width);
+        var rows = new List<Basket>(total);
+        var members = new List<int>(total);
+        var scores = new double[total];
+        var at = 0;
+        void Add(int row, int member, ReadOnlySpan<float> features, double raw)
+        {
+            features.CopyTo(x.Row(at));
+            scores[at++] = model.Calibrate(raw);
+            rows.Add(baskets[row]);
+            members.Add(member);
+        }
+
+        for (var m = 0; m < k; m++)
+        {
+            for (var i = 0; i < memberFolds[m].Length; i++)
+            {
+                Add(memberFolds[m][i], m, memberValidX[m].Row(i), outOfBagRaw[m][i]);
+            }
+        }
+
+        for (var i = 0; i < calibrationRows.Length; i++)
+        {
+            Add(calibrationRows[i], i % k, memberCalibrationX[i % k]!.Row(i), memberCalibrationRaw[i % k][i]);
+        }
+
+        for (var i = 0; i < testRows.Length; i++)
+        {
+            Add(testRows[i], i % k, memberTestX[i % k].Row(i), memberTestRaw[i % k][i]);
+        }
+
+        return ReferenceProfile.Build(rows, x, model.FeatureNames, scores, null, members, k);
     }
 
     /// <summary>
@@ -364,20 +419,6 @@ public static class ModelTrainer
             }
         });
         return x;
-    }
-
-    private static FeatureMatrix Stack(params FeatureMatrix[] parts)
-    {
-        var rows = parts.Sum(p => p.Rows);
-        var values = new float[(long)rows * parts[0].Columns];
-        var offset = 0;
-        foreach (var part in parts)
-        {
-            part.Values.CopyTo(values, offset);
-            offset += part.Values.Length;
-        }
-
-        return new FeatureMatrix(rows, parts[0].Columns, values);
     }
 
     private static double[] Raw(GbdtModel trees, FeatureMatrix x, int threads)

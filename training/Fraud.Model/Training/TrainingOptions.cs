@@ -62,6 +62,13 @@ public sealed record TrainingOptions
 
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Platt;
 
+    /// <summary>
+    /// Which learner grows the trees (<see cref="TreeLearners"/>): <c>gbdt</c> (the product's own, managed, the default),
+    /// or Microsoft.ML's <c>fasttree</c> (managed) or <c>lightgbm</c> (native LightGBM, needs libgomp) where the process
+    /// has them (the fraud CLI). Every learner sees the same features and split, and its trees go into the same artifact.
+    /// </summary>
+    public string Learner { get; init; } = TreeLearners.Gbdt;
+
     /// <summary>The review threshold is the lowest probability whose flagged baskets reach this precision on validation data.</summary>
     public double ReviewPrecision { get; init; } = 0.3;
 
@@ -95,6 +102,7 @@ public sealed record TrainingOptions
         {
             ["seed"] = Text(Seed),
             ["ensemble_members"] = Text(EnsembleMembers),
+            ["learner"] = Learner,
             ["threads"] = Text(Threads),
             ["num_rounds"] = Text(g.NumRounds),
             ["learning_rate"] = Text(g.LearningRate),
@@ -176,6 +184,7 @@ public sealed record TrainingOptions
             "line_model_learning_rate" => this with { Featurizer = f with { LineModelLearningRate = Real(k, value) } },
             "line_model_l2" => this with { Featurizer = f with { LineModelL2 = Real(k, value) } },
             "ensemble_members" => this with { EnsembleMembers = Int(k, value) },
+            "learner" => this with { Learner = LearnerName(value) },
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
@@ -249,6 +258,14 @@ public sealed record TrainingOptions
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v
             : throw new ArgumentException($"Training parameter '{key}' needs a number; got '{value}'.", nameof(value));
+
+    private static string LearnerName(string value)
+    {
+        var name = value.Trim().ToLowerInvariant();
+        return TreeLearners.Known.Contains(name)
+            ? name
+            : throw new ArgumentException($"Training parameter 'learner' is one of {string.Join(", ", TreeLearners.Known)}; got '{value}'.", nameof(value));
+    }
 
     private static CalibrationMethod Method(string value) => value.Trim().ToLowerInvariant() switch
     {

@@ -14,6 +14,9 @@ public sealed record MonitoringOptions
     /// <summary>How far back logged predictions are joined with labels for retraining; older traffic is left out.</summary>
     public TimeSpan LabelLookback { get; init; } = TimeSpan.FromDays(90);
 
+    /// <summary>Finished hours of the prediction log this far back are compacted into one file each; zero turns compaction off.</summary>
+    public TimeSpan CompactionLookback { get; init; } = TimeSpan.FromHours(48);
+
     /// <summary>Retrain when at least this many labels arrived since the champion was trained.</summary>
     public int MinNewLabels { get; init; } = 1000;
 

@@ -8,8 +8,9 @@ using Fraud.Model;
 namespace Fraud.Monitoring;
 
 /// <summary>
-/// The prediction log's layout: JSON lines in the <c>predictions</c> container under
-/// <c>&lt;yyyy&gt;/&lt;MM&gt;/&lt;dd&gt;/&lt;HH&gt;/&lt;timestamp&gt;-&lt;instance&gt;-&lt;seq&gt;.jsonl</c>, so reading a time window lists only its hours.
+/// The prediction log's layout in the <c>predictions</c> container: hour folders <c>yyyy/MM/dd/HH/</c>, so reading a
+/// time window lists only its hours. Parts are Parquet (<see cref="PredictionParquet"/>); the JSON lines written by
+/// earlier versions (<c>&lt;timestamp&gt;-&lt;instance&gt;-&lt;seq&gt;.jsonl</c>) are still read.
 /// </summary>
 public static class PredictionLogFormat
 {
@@ -20,7 +21,43 @@ public static class PredictionLogFormat
         return utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The blob name of one flushed chunk.</summary>
+    /// <summary>File extension of the Parquet parts and compacted files.</summary>
+    public const string ParquetExtension = ".parquet";
+
+    /// <summary>File extension of the JSON-lines blobs written before the Parquet layout (still read).</summary>
+    public const string JsonLinesExtension = ".jsonl";
+
+    /// <summary>Content type of the Parquet blobs.</summary>
+    public const string ParquetContentType = "application/vnd.apache.parquet";
+
+    /// <summary>The blob name of one flushed chunk: <c>yyyy/MM/dd/HH/part-&lt;written&gt;-&lt;instance&gt;-&lt;seq&gt;.parquet</c>.</summary>
+    public static string PartName(DateTimeOffset hour, DateTimeOffset writtenAt, string instance, long sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{HourPrefix(hour)}part-{writtenAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{instance}-{sequence:D6}{ParquetExtension}");
+
+    /// <summary>The blob name of an hour's compacted file: <c>yyyy/MM/dd/HH/compacted-&lt;ticks&gt;.parquet</c> (a later compaction sorts after).</summary>
+    public static string CompactedName(DateTimeOffset hour, DateTimeOffset writtenAt) =>
+        string.Create(CultureInfo.InvariantCulture, $"{HourPrefix(hour)}{CompactedPrefix}{writtenAt.UtcTicks:D19}{ParquetExtension}");
+
+    /// <summary>When a compacted file was written, from its name.</summary>
+    public static DateTimeOffset CompactedTime(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var start = name.LastIndexOf(CompactedPrefix, StringComparison.Ordinal) + CompactedPrefix.Length;
+        var ticks = long.Parse(name.AsSpan(start, 19), NumberStyles.None, CultureInfo.InvariantCulture);
+        return new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    /// <summary>Whether a blob name is a compacted file.</summary>
+    public static bool IsCompacted(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var slash = name.LastIndexOf('/');
+        return name.AsSpan(slash + 1).StartsWith(CompactedPrefix, StringComparison.Ordinal) && name.EndsWith(ParquetExtension, StringComparison.Ordinal);
+    }
+
+    private const string CompactedPrefix = "compacted-";
+
+    /// <summary>The blob name of one flushed chunk in the JSON-lines layout (kept for tests and conversions of old logs).</summary>
     public static string BlobName(DateTimeOffset hour, DateTimeOffset writtenAt, string instance, long sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"{HourPrefix(hour)}{writtenAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{instance}-{sequence:D6}.jsonl");
 

@@ -58,6 +58,15 @@ public sealed class FraudMetrics : IDisposable
     /// <summary>Custom event: the serving model could not be reloaded.</summary>
     public const string ModelReloadFailedEvent = "ModelReloadFailed";
 
+    /// <summary>Custom event: the handler loaded a model version to serve (at start-up or after a promotion).</summary>
+    public const string ModelLoadedEvent = "ModelLoaded";
+
+    /// <summary>
+    /// Name of the handler's server span for single-basket scoring as Application Insights records it
+    /// (AppRequests.Name = method and route template); the latency alert filters on it.
+    /// </summary>
+    public const string ScoreRequestName = "POST /api/score";
+
     /// <summary>Tag naming the decision kind on <see cref="Decisions"/>.</summary>
     public const string DecisionTag = "decision";
 
@@ -69,7 +78,7 @@ public sealed class FraudMetrics : IDisposable
 
     /// <summary>Every custom event name, for exporters and checks.</summary>
     public static IReadOnlyList<string> EventNames { get; } =
-        [ModelPromotedEvent, ModelRolledBackEvent, DriftAlertEvent, BatchRejectedEvent, ModelReloadFailedEvent];
+        [ModelPromotedEvent, ModelRolledBackEvent, DriftAlertEvent, BatchRejectedEvent, ModelReloadFailedEvent, ModelLoadedEvent];
 
     /// <summary>Every metric name, for exporters and checks.</summary>
     public static IReadOnlyList<string> MetricNames { get; } =

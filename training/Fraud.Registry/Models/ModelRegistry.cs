@@ -176,26 +176,43 @@ public sealed partial class ModelRegistry
     /// </summary>
     public async Task<AliasInfo> PromoteAsync(string version, string alias, string reason, string? expectedCurrentVersion, CancellationToken ct = default)
     {
+        var current = await GetAliasAsync(CheckAlias(alias), ct);
+        return await PromoteFromAsync(current, version, alias, reason, expectedCurrentVersion, ct);
+    }
+
+    /// <summary>
+    /// Points <paramref name="alias"/> at <paramref name="version"/> only if the alias document is still exactly the one
+    /// the caller read and decided on (<paramref name="seen"/>, written with If-Match on its ETag; null means the alias
+    /// must not exist yet). Reading again here would let a promotion decided before someone else's change overwrite it
+    /// in turn: eight operators promoting at once would each "win" one after another (issue 14, item 10). With this,
+    /// exactly one of any number of promotions decided on the same state wins, with or without an expected version.
+    /// </summary>
+    public async Task<AliasInfo> PromoteFromAsync(AliasInfo? seen, string version, string alias, string reason, string? expectedCurrentVersion = null, CancellationToken ct = default)
+    {
         CheckReason(reason);
         CheckAlias(alias);
+        if (seen is not null && !string.Equals(seen.Alias, alias, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The alias read is {seen.Alias}, not {alias}.", nameof(seen));
+        }
+
         if (await GetVersionAsync(version, ct) is null)
         {
             throw new ModelVersionNotFoundException($"Version {version} of {ModelName} does not exist; `fraud registry list` shows the versions.");
         }
 
-        var current = await GetAliasAsync(alias, ct);
-        if (expectedCurrentVersion is not null && current?.Version != expectedCurrentVersion)
+        if (expectedCurrentVersion is not null && seen?.Version != expectedCurrentVersion)
         {
             throw new RegistryConflictException(
-                $"{alias} of {ModelName} is version {current?.Version ?? "(none)"}, not {expectedCurrentVersion} as expected; another change came first.");
+                $"{alias} of {ModelName} is version {seen?.Version ?? "(none)"}, not {expectedCurrentVersion} as expected; another change came first.");
         }
 
-        if (current?.Version == version)
+        if (seen?.Version == version)
         {
             throw new RegistryException($"Version {version} is already {alias} of {ModelName}.");
         }
 
-        return await WriteAliasAsync(alias, version, current, AliasChangeKinds.Promote, reason, ct);
+        return await WriteAliasAsync(alias, version, seen, AliasChangeKinds.Promote, reason, ct);
     }
 
     /// <summary>

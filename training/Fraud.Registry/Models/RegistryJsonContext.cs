@@ -11,6 +11,8 @@ namespace Fraud.Registry;
 [JsonSerializable(typeof(ModelVersionInfo))]
 [JsonSerializable(typeof(AliasInfo))]
 [JsonSerializable(typeof(List<ModelVersionInfo>))]
+[JsonSerializable(typeof(HoldoutInfo))]
+[JsonSerializable(typeof(HoldoutScore))]
 public sealed partial class RegistryJsonContext : JsonSerializerContext
 {
 }

@@ -25,7 +25,7 @@ public static class BlobStoreFactory
         }
 
         spec = spec.Trim();
-        if (StorageConnectionString.LooksLikeConnectionString(spec))
+        if (LooksLikeConnectionString(spec))
         {
             return AzureBlobStore.FromConnectionString(spec, options);
         }
@@ -71,6 +71,17 @@ public static class BlobStoreFactory
 
         var value = section.Value ?? configuration.GetConnectionString(connectionName);
         return Create(value, options);
+    }
+
+    /// <summary>True for <c>UseDevelopmentStorage=true</c> and <c>Key=value;...</c> account connection strings.</summary>
+    public static bool LooksLikeConnectionString(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var trimmed = value.TrimStart();
+        string[] keys = ["UseDevelopmentStorage=", "DefaultEndpointsProtocol=", "AccountName=", "AccountKey=", "BlobEndpoint=", "SharedAccessSignature="];
+        return keys.Any(k => trimmed.StartsWith(k, StringComparison.OrdinalIgnoreCase))
+            || (value.Contains('=', StringComparison.Ordinal) && value.Contains(';', StringComparison.Ordinal)
+                && keys.Any(k => value.Contains(";" + k, StringComparison.OrdinalIgnoreCase)));
     }
 
     private static TokenCredential CreateCredential(string? credential, string? clientId)

@@ -2,7 +2,7 @@ namespace Fraud.Registry.Storage;
 
 /// <summary>
 /// The handful of blob operations the product needs, implemented by the embedded file-system store and by the
-/// Azure Blob REST store. Both pass the same contract test suite, so callers never branch on the implementation.
+/// Azure Blob store (Azure.Storage.Blobs). Both pass the same contract test suite, so callers never branch on the implementation.
 /// </summary>
 public interface IBlobStore
 {

@@ -1,69 +1,20 @@
 using System.Globalization;
-using System.Xml;
 using Azure;
-using Azure.Core;
 using Azure.Identity;
 
 namespace Fraud.Registry.Storage.AzureBlob;
 
-/// <summary>Turns a failed Blob REST response into the store's exception types, with status and x-ms-error-code.</summary>
+/// <summary>
+/// The one boundary where Blob SDK failures become the store's exceptions: 404 not found, 412 and 409 BlobAlreadyExists
+/// precondition failed (a lost conditional write), 401/403 and token failures authentication, anything else (after the
+/// SDK's retries) a plain <see cref="BlobStoreException"/> that callers treat as transient.
+/// </summary>
 internal static class BlobErrors
 {
-    public static string? ErrorCode(Response response)
-    {
-        if (response.Headers.TryGetValue("x-ms-error-code", out var code))
-        {
-            return code;
-        }
-
-        // HEAD-less errors carry <Error><Code>..</Code></Error> in the body when the header is missing.
-        try
-        {
-            var content = response.Content;
-            if (content is null || content.ToMemory().IsEmpty)
-            {
-                return null;
-            }
-
-            using var reader = XmlReader.Create(content.ToStream(), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, IgnoreWhitespace = true });
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.Name == "Code")
-                {
-                    return reader.ReadElementContentAsString();
-                }
-            }
-        }
-        catch (XmlException)
-        {
-        }
-
-        return null;
-    }
-
-    public static BlobStoreException ToException(Response response, string operation, string target, string store)
-    {
-        var status = response.Status;
-        var code = ErrorCode(response);
-        var detail = BlobStoreException.Describe(status, code);
-        return status switch
-        {
-            401 or 403 => new BlobAuthenticationException(
-                $"{store} refused {operation} on '{target}': {detail}. Check the account key, SAS token or the identity's role (Storage Blob Data Contributor).",
-                status,
-                code),
-            404 => new BlobNotFoundException($"{operation} on '{target}' in {store} failed: {detail}.", status, code),
-            412 => new BlobPreconditionFailedException($"'{target}' changed since it was read: {detail}.", status, code),
-            409 when code == "BlobAlreadyExists" => new BlobPreconditionFailedException($"'{target}' already exists: {detail}.", status, code),
-            _ => new BlobStoreException($"{operation} on '{target}' in {store} failed: {detail}.", status, code),
-        };
-    }
-
-    /// <summary>Transport and credential failures (after the pipeline's retries) also become store exceptions.</summary>
-    public static BlobStoreException FromTransport(Exception ex, string operation, string target, string store)
+    public static BlobStoreException Map(Exception ex, string operation, string target, string store)
     {
         var tries = 1;
-        // The retry policy aggregates the failures of every try; the last one says enough.
+        // After its retries the SDK throws an AggregateException of every try's failure; the last one says enough.
         while (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate)
         {
             tries = aggregate.InnerExceptions.Count;
@@ -71,18 +22,37 @@ internal static class BlobErrors
         }
 
         var after = tries > 1 ? $" after {tries.ToString(CultureInfo.InvariantCulture)} tries" : string.Empty;
-        return ex switch
+        if (ex is AuthenticationFailedException or CredentialUnavailableException)
         {
-            AuthenticationFailedException => new BlobAuthenticationException(
-                $"{store}: could not get a token for {operation} on '{target}': {FirstLine(ex.Message)}", 401, "CredentialUnavailable"),
-            RequestFailedException { Status: > 0 } rf => new BlobStoreException(
-                $"{operation} on '{target}' in {store} failed{after}: {FirstLine(rf.Message)}", rf.Status, rf.ErrorCode, ex),
-            _ => new BlobStoreException($"{store} is unreachable{after} ({operation} on '{target}'): {FirstLine(ex.Message)}", 0, "Unreachable", ex),
+            return new BlobAuthenticationException(
+                $"{store}: could not get a token for {operation} on '{target}': {FirstLine(ex.Message)}", 401, "CredentialUnavailable");
+        }
+
+        if (ex is not RequestFailedException { Status: > 0 } failed)
+        {
+            return new BlobStoreException($"{store} is unreachable{after} ({operation} on '{target}'): {FirstLine(ex.Message)}", 0, "Unreachable", ex);
+        }
+
+        var status = failed.Status;
+        var code = failed.ErrorCode;
+        var detail = BlobStoreException.Describe(status, code);
+        return status switch
+        {
+            401 or 403 => new BlobAuthenticationException(
+                $"{store} refused {operation} on '{target}': {detail}. Check the SAS token or the identity's role (Storage Blob Data Contributor).",
+                status,
+                code),
+            404 => new BlobNotFoundException($"{operation} on '{target}' in {store} failed: {detail}.", status, code),
+            412 => new BlobPreconditionFailedException($"'{target}' changed since it was read: {detail}.", status, code),
+            409 when code == "BlobAlreadyExists" => new BlobPreconditionFailedException($"'{target}' already exists: {detail}.", status, code),
+            _ => new BlobStoreException($"{operation} on '{target}' in {store} failed{after}: {detail}.", status, code),
         };
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    /// <summary>Failures the SDK reports for a call: service answers, transport errors after retries, token errors, timeouts.</summary>
+    public static bool IsStoreFailure(Exception ex, CancellationToken ct) =>
+        ex is RequestFailedException or HttpRequestException or IOException or AggregateException or AuthenticationFailedException or CredentialUnavailableException
+        || (ex is OperationCanceledException && !ct.IsCancellationRequested);
 
-    public static bool IsTransport(Exception ex) =>
-        ex is RequestFailedException or HttpRequestException or IOException or AggregateException or AuthenticationFailedException;
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

@@ -1,0 +1,319 @@
+using System.Buffers;
+using Fraud.Baskets;
+using Fraud.Model;
+using Fraud.Monitoring.Telemetry;
+using Fraud.Registry;
+using Fraud.Registry.Storage;
+
+namespace Fraud.Monitoring.Tests;
+
+/// <summary>The Parquet layout of the prediction log, its compaction, the byte-bounded buffer and the local spill.</summary>
+public sealed class PredictionLogParquetTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 3, 14, 12, 15, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task PartFilesCarryTheSchemaVersionAndKeepMissingOptionalFields()
+    {
+        using var temp = new TempStore();
+        var sparse = new PredictionRecord(new Basket("sparse", [new BasketItem("PHONES", 99.5, null!, null!, null!, 3)]), 0.4, Decision.Review, "7", Noon.AddTicks(10), "queue");
+        await using (var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            log.TryWrite(sparse);
+            log.TryWrite(TestData.Record("full", Noon));
+        }
+
+        var name = Assert.Single(await temp.Store.ListAsync(Containers.Predictions).Select(b => b.Name).ToListAsync());
+        var download = await temp.Store.GetAsync(Containers.Predictions, name);
+        using var stream = new MemoryStream(download!.Content.ToArray());
+        var meta = await PredictionParquet.ReadMetadataAsync(stream);
+        Assert.Equal(PredictionParquet.SchemaVersion, meta.Version);
+        Assert.Equal(2, meta.Records);
+
+        var records = await new PredictionLogReader(temp.Store).ReadAllAsync().ToListAsync();
+        var back = Assert.Single(records, r => r.Basket.Id == "sparse");
+        var line = Assert.Single(back.Basket.Items);
+        Assert.Null(line.Make);
+        Assert.Null(line.GoodsCode);
+        Assert.Equal(3, line.Quantity);
+        Assert.Equal(Decision.Review, back.Decision);
+        Assert.Equal("queue", back.Source);
+        Assert.Equal(Noon.AddTicks(10), back.ScoredAt); // microsecond precision
+        Assert.Equal(2, records.Single(r => r.Basket.Id == "full").Basket.Items.Count);
+    }
+
+    [Fact]
+    public async Task FileOfANewerSchemaIsRefusedWithAClearMessage()
+    {
+        using var output = new MemoryStream();
+        await PredictionParquet.WriteAsync(output, [TestData.Record("b", Noon)], 0, 1, new Dictionary<string, string> { [PredictionParquet.SchemaVersionKey] = "99" });
+        output.Position = 0;
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PredictionParquet.ReadAsync(output, []));
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BasketsOnlyReadSkipsTheScoreColumns()
+    {
+        using var output = new MemoryStream();
+        await PredictionParquet.WriteAsync(output, [TestData.Record("b", Noon, 0.9)], 0, 1);
+        output.Position = 0;
+        var records = new List<PredictionRecord>();
+
+        await PredictionParquet.ReadAsync(output, records, PredictionParquet.Columns.BasketsOnly);
+
+        var record = Assert.Single(records);
+        Assert.Equal("MACBOOK AIR", record.Basket.Items[0].Model);
+        Assert.True(double.IsNaN(record.FraudProbability));
+    }
+
+    [Fact]
+    public async Task CompactionMergesAFinishedHourIntoOneFileWithTheSameRecords()
+    {
+        using var temp = new TempStore();
+        await WriteOldJsonLinesAsync(temp.Store, "old-1", "old-2");
+        for (var flush = 0; flush < 3; flush++)
+        {
+            await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1), InstanceId = $"host{flush}" });
+            for (var i = 0; i < 4; i++)
+            {
+                log.TryWrite(TestData.Record($"f{flush}-{i}", Noon.AddMinutes(i)));
+            }
+        }
+
+        var before = await IdsAsync(temp.Store);
+        var clock = new FixedClock(Noon.AddHours(2));
+
+        var result = await new PredictionLogCompactor(temp.Store, clock).CompactFinishedHoursAsync(TimeSpan.FromDays(1));
+
+        var names = await temp.Store.ListAsync(Containers.Predictions).Select(b => b.Name).ToListAsync();
+        Assert.True(PredictionLogFormat.IsCompacted(Assert.Single(names)), string.Join(", ", names));
+        Assert.Equal(14, result.Records);
+        Assert.Equal(4, result.FilesReplaced);
+        Assert.Equal(before, await IdsAsync(temp.Store));
+        Assert.Equal(14, before.Count);
+
+        // A part that arrives late (a spill uploaded after an outage) is read beside the compacted file, then merged.
+        await using (var late = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            late.TryWrite(TestData.Record("late", Noon.AddMinutes(30)));
+        }
+
+        Assert.Contains("late", await IdsAsync(temp.Store));
+        await new PredictionLogCompactor(temp.Store, clock).CompactFinishedHoursAsync(TimeSpan.FromDays(1));
+        Assert.Single(await temp.Store.ListAsync(Containers.Predictions).ToListAsync());
+        Assert.Equal(15, (await IdsAsync(temp.Store)).Count);
+    }
+
+    [Fact]
+    public async Task CompactionInterruptedBeforeItsDeletesShowsNoRecordTwice()
+    {
+        using var temp = new TempStore();
+        for (var flush = 0; flush < 2; flush++)
+        {
+            await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) });
+            log.TryWrite(TestData.Record($"b{flush}", Noon));
+        }
+
+        var noDeletes = new NoDeleteStore(temp.Store);
+        await Assert.ThrowsAsync<HttpRequestException>(() => new PredictionLogCompactor(noDeletes, new FixedClock(Noon.AddHours(2))).CompactFinishedHoursAsync(TimeSpan.FromDays(1)));
+
+        Assert.Equal(3, await temp.Store.ListAsync(Containers.Predictions).CountAsync());
+        Assert.Equal(["b0", "b1"], await IdsAsync(temp.Store));
+    }
+
+    [Fact]
+    public async Task UnfinishedHourIsNotCompacted()
+    {
+        using var temp = new TempStore();
+        for (var flush = 0; flush < 2; flush++)
+        {
+            await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) });
+            log.TryWrite(TestData.Record($"b{flush}", Noon));
+        }
+
+        var result = await new PredictionLogCompactor(temp.Store, new FixedClock(Noon.AddMinutes(50))).CompactFinishedHoursAsync(TimeSpan.FromDays(1));
+
+        Assert.Equal(0, result.Hours);
+        Assert.Equal(2, await temp.Store.ListAsync(Containers.Predictions).CountAsync());
+    }
+
+    [Fact]
+    public async Task BufferIsBoundedInBytesSoLargeBasketsDropSoonerThanSmallOnes()
+    {
+        using var temp = new TempStore();
+        using var metrics = new FraudMetrics();
+        using var dropped = new CounterTotal(metrics, FraudMetrics.PredictionLogDropped);
+        var large = LargestRecord("big", Noon);
+        var largeBytes = BufferedPredictionLog.EstimateBytes(large);
+        Assert.InRange(largeBytes, 50_000, 70_000); // 24 lines of four 256-character strings
+
+        await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { MaxBufferBytes = 1_000_000, FlushInterval = TimeSpan.FromHours(1) }, metrics);
+        var acceptedLarge = Enumerable.Range(0, 100).Count(i => log.TryWrite(LargestRecord($"big-{i}", Noon)));
+
+        Assert.Equal(1_000_000 / largeBytes, acceptedLarge);
+        Assert.Equal(100 - acceptedLarge, log.Dropped);
+        Assert.Equal(log.Dropped, dropped.Total);
+        Assert.True(log.BufferedBytes <= 1_000_000);
+
+        await log.FlushAsync();
+        Assert.Equal(0, log.BufferedBytes);
+        Assert.True(log.TryWrite(LargestRecord("after-flush", Noon)), "the buffer has room again after a flush");
+    }
+
+    [Fact]
+    public async Task StoreOutageSpillsToDiskAndTheSpillIsUploadedWhenTheStoreReturns()
+    {
+        using var temp = new TempStore();
+        var spill = Path.Combine(temp.Root, "spill");
+        var store = new SwitchableStore(temp.Store) { Down = true };
+        await using var log = new BufferedPredictionLog(store, new PredictionLogOptions { FlushInterval = TimeSpan.FromMilliseconds(50), SpillDirectory = spill });
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(log.TryWrite(TestData.Record($"o-{i}", Noon.AddSeconds(i))));
+        }
+
+        await WaitUntilAsync(() => log.Spilled == 200);
+        Assert.Equal(0, log.BufferedBytes); // memory released while the store is down
+        Assert.NotEmpty(Directory.GetFiles(spill, "*.parquet"));
+
+        store.Down = false;
+        await WaitUntilAsync(() => log.Recovered == 200);
+
+        Assert.Empty(Directory.GetFiles(spill));
+        Assert.Equal(200, (await IdsAsync(temp.Store)).Count);
+        Assert.Equal(0, log.Dropped);
+    }
+
+    [Fact]
+    public async Task ShutdownDuringAnOutageLosesNothingAndTheNextStartUploadsIt()
+    {
+        using var temp = new TempStore();
+        var spill = Path.Combine(temp.Root, "spill");
+        var store = new SwitchableStore(temp.Store) { Down = true };
+        var first = new BufferedPredictionLog(store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1), SpillDirectory = spill, InstanceId = "first" });
+        for (var i = 0; i < 2000; i++)
+        {
+            first.TryWrite(TestData.Record($"s-{i}", Noon.AddSeconds(i)));
+        }
+
+        await first.DisposeAsync();
+
+        Assert.Equal(0, first.Dropped);
+        Assert.Equal(2000, first.Spilled);
+        Assert.Empty(await IdsAsync(temp.Store));
+
+        store.Down = false;
+        await using var second = new BufferedPredictionLog(store, new PredictionLogOptions { FlushInterval = TimeSpan.FromMilliseconds(50), SpillDirectory = spill, InstanceId = "second" });
+        await WaitUntilAsync(() => second.Recovered == 2000);
+
+        var ids = await IdsAsync(temp.Store);
+        Assert.Equal(2000, ids.Count);
+        Assert.Equal(2000, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task WithoutASpillFolderAnOutageAtShutdownIsCountedAsDropped()
+    {
+        using var temp = new TempStore();
+        var log = new BufferedPredictionLog(new SwitchableStore(temp.Store) { Down = true }, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) });
+        log.TryWrite(TestData.Record("x", Noon));
+
+        await log.DisposeAsync();
+
+        Assert.Equal(1, log.Dropped);
+    }
+
+    [Fact]
+    public void SpillFileNamesMapBackToTheirBlobNames()
+    {
+        var name = PredictionLogFormat.PartName(Noon, Noon, "abc1", 7);
+
+        Assert.Equal(name, BufferedPredictionLog.SpillFileToBlobName(BufferedPredictionLog.BlobNameToSpillFile(name)));
+        Assert.DoesNotContain('/', BufferedPredictionLog.BlobNameToSpillFile(name));
+    }
+
+    internal static PredictionRecord LargestRecord(string id, DateTimeOffset at)
+    {
+        var text = new string('x', Basket.MaxStringLength);
+        var items = Enumerable.Range(0, Basket.MaxItems).Select(i => new BasketItem(text, 1000 + i, text, text, text, 1)).ToArray();
+        return new PredictionRecord(new Basket(id, items), 0.1, Decision.Approve, "3", at, "http");
+    }
+
+    private static async Task WriteOldJsonLinesAsync(FileBlobStore store, params string[] ids)
+    {
+        await store.CreateContainerIfNotExistsAsync(Containers.Predictions);
+        var buffer = new ArrayBufferWriter<byte>();
+        foreach (var id in ids)
+        {
+            PredictionLogFormat.WriteLine(buffer, TestData.Record(id, Noon));
+        }
+
+        await store.PutAsync(Containers.Predictions, PredictionLogFormat.BlobName(Noon, Noon, "old", 1), buffer.WrittenMemory);
+    }
+
+    private static async Task<List<string>> IdsAsync(IBlobStore store) =>
+        (await new PredictionLogReader(store).ReadAllAsync().Select(r => r.Basket.Id).ToListAsync()).Order(StringComparer.Ordinal).ToList();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition(), "condition not reached within 30 s");
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    /// <summary>A store outage: every call fails as an unreachable Blob endpoint does, until <see cref="Down"/> is cleared.</summary>
+    private sealed class SwitchableStore(IBlobStore inner) : IBlobStore
+    {
+        public volatile bool Down;
+
+        public string Description => inner.Description;
+
+        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Check() ?? inner.CreateContainerIfNotExistsAsync(container, ct);
+
+        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
+
+        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
+
+        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+            Down ? Task.FromException<string>(new HttpRequestException("Connection refused")) : inner.PutAsync(container, name, content, condition, contentType, ct);
+
+        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
+
+        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
+
+        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
+
+        private Task? Check() => Down ? Task.FromException(new HttpRequestException("Connection refused")) : null;
+    }
+
+    private sealed class NoDeleteStore(IBlobStore inner) : IBlobStore
+    {
+        public string Description => inner.Description;
+
+        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => inner.CreateContainerIfNotExistsAsync(container, ct);
+
+        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
+
+        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
+
+        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+            inner.PutAsync(container, name, content, condition, contentType, ct);
+
+        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
+
+        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
+
+        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => throw new HttpRequestException("the process stopped here");
+    }
+}

@@ -194,11 +194,13 @@ Console.WriteLine("[4] concurrent promotions");
                     var results = await Task.WhenAll(contenders.Select(v => Task.Run(async () =>
                     {
                         var client = new ModelRegistry(open());
-                        var current = (await client.GetAliasAsync(ModelAliases.Champion))?.Version;
+                        // As `fraud registry promote` does: the alias read (and shown) is the state the promotion
+                        // decided on, and PromoteFromAsync writes only if it is still that state (its ETag).
+                        var seen = await client.GetAliasAsync(ModelAliases.Champion);
                         barrier.SignalAndWait();
                         try
                         {
-                            await client.PromoteAsync(v, ModelAliases.Champion, $"chaos round {round}", expect ? current : null);
+                            await client.PromoteFromAsync(seen, v, ModelAliases.Champion, $"chaos round {round}", expect ? seen?.Version : null);
                             return 1;
                         }
                         catch (Exception ex) when (ex is RegistryException or BlobStoreException)

@@ -187,21 +187,27 @@ Console.WriteLine("[4] concurrent promotions");
                 {
                     var champion = (await registry.GetAliasAsync(ModelAliases.Champion))?.Version;
                     var contenders = versions.Where(v => v != champion).Take(8).ToList();
-                    var results = await Task.WhenAll(contenders.Select(async v =>
+
+                    // Everyone has seen the same champion before anyone promotes, as 8 operators (or 8 `fraud registry
+                    // promote` processes) starting at once would; then all promote together.
+                    using var barrier = new Barrier(contenders.Count);
+                    var results = await Task.WhenAll(contenders.Select(v => Task.Run(async () =>
                     {
                         var client = new ModelRegistry(open());
-                        await Task.Yield();
+                        // As `fraud registry promote` does: the alias read (and shown) is the state the promotion
+                        // decided on, and PromoteFromAsync writes only if it is still that state (its ETag).
+                        var seen = await client.GetAliasAsync(ModelAliases.Champion);
+                        barrier.SignalAndWait();
                         try
                         {
-                            var current = expect ? (await client.GetAliasAsync(ModelAliases.Champion))?.Version : null;
-                            await client.PromoteAsync(v, ModelAliases.Champion, $"chaos round {round}", expect ? current : null);
+                            await client.PromoteFromAsync(seen, v, ModelAliases.Champion, $"chaos round {round}", expect ? seen?.Version : null);
                             return 1;
                         }
                         catch (Exception ex) when (ex is RegistryException or BlobStoreException)
                         {
                             return 0;
                         }
-                    }));
+                    })));
                     winners += results.Sum();
                     exactlyOne += results.Sum() == 1 ? 1 : 0;
                 }

@@ -105,6 +105,76 @@ public sealed class PredictionLogDisposalTests
         Assert.DoesNotContain("b-", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AFrozenStoreAtShutdownSendsTheRecordsToTheSpillWithinTheTimeout()
+    {
+        // fraud-chaos: SIGTERM while Azurite was frozen left the handler alive 90 s later (the final write waited on
+        // the store for ever) and the 2,000 records it held were lost when it was killed.
+        using var temp = new TempStore();
+        var spill = Path.Combine(Path.GetTempPath(), "spill-frozen-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var log = new BufferedPredictionLog(new FrozenStore(temp.Store), new PredictionLogOptions
+            {
+                FlushInterval = TimeSpan.FromHours(1),
+                SpillDirectory = spill,
+                ShutdownFlushTimeout = TimeSpan.FromSeconds(1),
+                InstanceId = "frozen",
+            });
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True(log.TryWrite(TestData.Record($"f{i}", Noon)));
+            }
+
+            await log.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(5, log.Spilled);
+            Assert.NotEmpty(Directory.EnumerateFiles(spill));
+        }
+        finally
+        {
+            if (Directory.Exists(spill))
+            {
+                Directory.Delete(spill, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>A store that never answers a write (a frozen process, a hung connection) until the caller gives up.</summary>
+    private sealed class FrozenStore(IBlobStore inner) : IBlobStore
+    {
+        public string Description => inner.Description;
+
+        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Task.Delay(Timeout.Infinite, ct);
+
+        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
+
+        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) =>
+            inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
+
+        public async Task<string> PutAsync(
+            string container,
+            string name,
+            ReadOnlyMemory<byte> content,
+            BlobWriteCondition condition = default,
+            string contentType = "application/octet-stream",
+            CancellationToken ct = default)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return string.Empty;
+        }
+
+        public async Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return string.Empty;
+        }
+
+        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
+
+        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
+    }
+
     /// <summary>
     /// A store with a remote store's timing: each write takes a moment and lands even when the caller stops waiting
     /// (it then sees the cancellation, as with a request whose response never arrived); or every write fails.

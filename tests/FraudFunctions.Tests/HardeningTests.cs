@@ -27,6 +27,7 @@ public sealed class HardeningTests(TrainedStore trained)
         Assert.Equal(HttpStatusCode.Unauthorized, monitorWithout.StatusCode);
         Assert.False(Directory.Exists(Path.Combine(keyed.Storage, "runs")), "MonitorModel ran without the key");
         Assert.Equal(HttpStatusCode.OK, batchWithResponse.StatusCode);
+        // The scored/ name is the batch id's (no enqueue date since batch ids are claimed once, issue 13).
         Assert.True(File.Exists(Path.Combine(keyed.Storage, "scored", "open-door.jsonl")));
     }
 
@@ -80,5 +81,51 @@ public sealed class HardeningTests(TrainedStore trained)
         }
 
         Assert.Contains(logs, l => l.Contains(@"m-1\r\n2026-11-20 ERROR forged trace line\u2028and\u0085more", StringComparison.Ordinal));
+    }
+
+    // Inputs the fraud-chaos fuzz answered with 500 (issue 14): invalid UTF-8 inside a string, a lone surrogate
+    // escape, a number too large for a double. Each is the caller's mistake: 400, or a rejected batch line.
+    public static TheoryData<string, string, string> BrokenText => new()
+    {
+        { "/api/score", "invalid UTF-8 in a field name", "{\"id\":\"u1\",\"n\xF1me\":1,\"items\":[{\"item\":\"Computers\",\"cashPrice\":10,\"quantity\":1}]}" },
+        { "/api/score", "invalid UTF-8 in a value", "{\"id\":\"u\xB8\xAE\",\"items\":[{\"item\":\"Computers\",\"cashPrice\":10,\"quantity\":1}]}" },
+        { "/api/score", "a lone surrogate in a field name", "{\"id\":\"u2\",\"\\ud800\":1,\"items\":[{\"item\":\"Computers\",\"cashPrice\":10,\"quantity\":1}]}" },
+        { "/api/score/batch", "invalid UTF-8 in a nested name", "[{\"id\":\"u3\",\"items\":[{\"it\xA4m\":\"Computers\",\"cashPrice\":10,\"quantity\":1}]}]" },
+        { "/api/labels", "a lone surrogate in a time", "[{\"id\":\"u4\",\"fraudFlag\":true,\"source\":\"chargeback\",\"observedAt\":\"2026-11-20T09:00:00\\udc00Z\"}]" },
+        { "/ProcessBatch", "invalid UTF-8 in the MessageId", "{\"Data\":{\"message\":\"{}\"},\"Metadata\":{\"MessageId\":\"m\x92\"}}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenText))]
+    public async Task TextThatIsNotUnicodeIsA400NotA500(string path, string what, string latin1Body)
+    {
+        using var factory = new HandlerFactory(trained.Copy());
+        using var client = factory.CreateClient();
+        // The body's chars are its bytes (Latin-1), so \xF1 stays the single invalid byte 0xF1.
+        using var content = new ByteArrayContent(System.Text.Encoding.Latin1.GetBytes(latin1Body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)response.StatusCode}");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("body", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a price too large for a double", "\"cashPrice\":1e309")]
+    [InlineData("a lone surrogate in the batch id", "\"cashPrice\":10")]
+    public async Task ABatchMessageWithBrokenValuesIsAnsweredNotA500(string what, string price)
+    {
+        using var factory = new HandlerFactory(trained.Copy());
+        using var client = factory.CreateClient();
+        var batchId = what.Contains("surrogate", StringComparison.Ordinal) ? "b-\\ud800" : "b-inf";
+        var message = $$"""{"batchId":"{{batchId}}","baskets":[{"id":"x1","items":[{"item":"Computers",{{price}},"quantity":1}]}]}""";
+
+        using var response = await client.PostAsync(new Uri("/ProcessBatch", UriKind.Relative), Samples.Json(Envelopes.ServiceBus(message, "m-" + batchId.Length, 1)));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{what}: {(int)response.StatusCode}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Object, body.GetProperty("ReturnValue").ValueKind);
     }
 }

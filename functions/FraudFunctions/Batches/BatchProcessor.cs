@@ -106,6 +106,8 @@ public sealed class BatchProcessor(
     /// </summary>
     internal static string ContentHash(IReadOnlyList<Basket?> baskets)
     {
+        // HashJson writes Infinity/NaN as named literals: 1e309 in a price parses as Infinity, and that basket is
+        // rejected per line by scoring, so hashing must not throw on it (the fuzz found it as a 500).
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new ArrayBufferWriter<byte>(4096);
         using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
@@ -117,7 +119,7 @@ public sealed class BatchProcessor(
             }
             else
             {
-                JsonSerializer.Serialize(writer, basket, FunctionsJsonContext.Default.Basket);
+                JsonSerializer.Serialize(writer, basket, HashJson.Basket);
             }
 
             writer.Flush();
@@ -205,6 +207,12 @@ public sealed class BatchProcessor(
         catch (JsonException ex)
         {
             return (null, new LineError(Http.JsonBody.FieldFromPath(ex.Path, root), "The value has the wrong type or is not valid JSON for this field."));
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json throws this (not JsonException) for a string holding invalid UTF-8 or a lone surrogate
+            // escape such as "\ud800": a bad message to reject, not a handler failure (fuzz found it as a 500).
+            return (null, new LineError(root, "A text value is not valid Unicode (invalid UTF-8 or a lone \\uD800-\\uDFFF escape)."));
         }
 
         if (message is null || string.IsNullOrWhiteSpace(message.BatchId))
@@ -460,4 +468,14 @@ public sealed class ModelUnavailableException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>The serialiser options of <see cref="BatchProcessor.ContentHash"/>: the product's, plus named floating-point literals.</summary>
+internal static class HashJson
+{
+    public static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<Basket> Basket =
+        new FunctionsJsonContext(new JsonSerializerOptions(FunctionsJsonContext.Default.Options)
+        {
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }).Basket;
 }

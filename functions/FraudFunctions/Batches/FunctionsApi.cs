@@ -146,6 +146,13 @@ public static class FunctionsApi
 
     private static InvocationRequest? Parse(ReadOnlyMemory<byte> body, out ProblemHttpResult? problem)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            // JsonDocument accepts invalid UTF-8 inside strings and only GetString throws later (a 500 in the fuzz).
+            problem = Problems.Invalid("body", "The invocation body is not valid UTF-8.");
+            return null;
+        }
+
         try
         {
             problem = null;

@@ -28,6 +28,12 @@ public static class JsonBody
             return (default, tooLarge);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            // Utf8JsonReader only notices invalid UTF-8 inside a string when the string is read (a 500 in the fuzz).
+            return (default, Problems.Invalid("body", "The body is not valid UTF-8."));
+        }
+
         var errors = RequestValidator.Validate(body.Span, shape);
         if (errors.Count > 0)
         {
@@ -43,6 +49,11 @@ public static class JsonBody
         {
             // The shape check passed, so this is a value the type cannot hold; say where, not what the parser thought.
             return (default, Problems.Invalid(FieldFromPath(ex.Path), "The value does not fit this field."));
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") in a string the validator did not read as text.
+            return (default, Problems.Invalid("body", "A text value is not valid Unicode (a lone \\uD800-\\uDFFF escape)."));
         }
     }
 

@@ -54,6 +54,12 @@ public static class RequestValidator
             var column = (ex.BytePositionInLine ?? 0) + 1;
             errors.Add(new ValidationError("body", $"The body is not valid JSON (it breaks at line {line}, character {column}), or nests deeper than 16 levels."));
         }
+        catch (InvalidOperationException)
+        {
+            // GetString throws this for a lone surrogate escape ("\ud800"), which JSON's grammar allows but UTF-16 text cannot hold.
+            errors.Clear();
+            errors.Add(new ValidationError("body", "A text value is not valid Unicode (a lone \\uD800-\\uDFFF escape)."));
+        }
 
         return errors;
     }

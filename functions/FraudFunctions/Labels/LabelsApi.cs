@@ -33,6 +33,9 @@ public static class LabelsApi
     /// <summary>No credit application in this service's data is older; an earlier time (1970 from a zero timestamp) is a client bug.</summary>
     public static readonly DateTimeOffset EarliestObservedAt = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>How far ahead of this server's clock an <c>observedAt</c> may be: clock skew, not a day.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     public static RouteGroupBuilder MapLabels(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -68,7 +71,9 @@ public static class LabelsApi
 
         var errors = new List<ValidationError>();
         var valid = new List<ValidLabel>(labels.Count);
-        var latest = time.GetUtcNow().AddDays(1);
+        // The contract says observedAt is not in the future; a partner's clock may run a little ahead of ours, so
+        // ClockSkew (5 minutes) is allowed and nothing more (it was a whole day, issue 14 item 8).
+        var latest = time.GetUtcNow() + ClockSkew;
         for (var i = 0; i < labels.Count; i++)
         {
             var label = labels[i];
@@ -97,7 +102,7 @@ public static class LabelsApi
 
             if (label.ObservedAt is not { } observed || observed > latest)
             {
-                errors.Add(new ValidationError($"{path}.observedAt", "observedAt is required, as an ISO 8601 time not in the future."));
+                errors.Add(new ValidationError($"{path}.observedAt", "observedAt is required, as an ISO 8601 time not in the future (at most 5 minutes ahead of the server's clock)."));
             }
             else if (observed < EarliestObservedAt)
             {

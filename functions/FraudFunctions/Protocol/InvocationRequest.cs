@@ -87,7 +87,7 @@ public sealed class InvocationRequest : IDisposable
         var value = Decode(raw);
         return value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => TryGetString(value),
             JsonValueKind.Number => value.GetRawText(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
@@ -122,7 +122,7 @@ public sealed class InvocationRequest : IDisposable
         // Three rounds cover the host's second serialisation plus a sender that put a JSON string in the body.
         for (var round = 0; round < 3 && value.ValueKind == JsonValueKind.String; round++)
         {
-            var text = value.GetString();
+            var text = TryGetString(value);
             if (string.IsNullOrEmpty(text) || !LooksLikeJson(text))
             {
                 break;
@@ -154,6 +154,20 @@ public sealed class InvocationRequest : IDisposable
 
         var first = span[0];
         return first is '{' or '[' or '"' or '-' || char.IsAsciiDigit(first) || span is "true" or "false" or "null";
+    }
+
+    // A lone surrogate escape ("\ud800") is valid JSON but not text: GetString throws InvalidOperationException.
+    // Such a value is treated as absent (metadata) or left undecoded (a binding), so the message is rejected, not a 500.
+    private static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static bool TryGetProperty(JsonElement element, string name, out JsonElement value)

@@ -223,10 +223,13 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         await _loop;
 
         await _flushGate.WaitAsync();
+        // Bounded: when the store does not answer within ShutdownFlushTimeout the write is cancelled and the catch
+        // below puts the held records in the spill (a write that landed unseen may then be uploaded again at the next start).
+        using var deadline = new CancellationTokenSource(_options.ShutdownFlushTimeout);
         try
         {
-            await FlushHeldAsync(CancellationToken.None);
-            await DrainSpillAtShutdownAsync();
+            await FlushHeldAsync(deadline.Token);
+            await DrainSpillAtShutdownAsync(deadline.Token);
         }
         catch (Exception ex)
         {
@@ -255,13 +258,13 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     }
 
     // The store took the final write: upload what an outage left on disk too, so it does not wait for the next start.
-    private async Task DrainSpillAtShutdownAsync()
+    private async Task DrainSpillAtShutdownAsync(CancellationToken ct)
     {
         try
         {
-            await DrainSpillAsync(CancellationToken.None);
+            await DrainSpillAsync(ct);
         }
-        catch (Exception ex) when (ex is BlobStoreException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is BlobStoreException or IOException or HttpRequestException or OperationCanceledException)
         {
             _logger.LogWarning("Prediction log: spill files stay on disk for the next start ({Error}).", ex.GetType().Name);
         }

@@ -30,6 +30,13 @@ public sealed record PredictionLogOptions
     /// </summary>
     public string? SpillDirectory { get; init; }
 
+    /// <summary>
+    /// How long the final write at disposal may wait for the store before what it holds goes to the spill. A frozen
+    /// store (Azurite under SIGSTOP, a hung connection) otherwise kept a SIGTERM'd handler alive for minutes and the
+    /// host then killed it with the records still in memory (fraud-chaos, issue 14).
+    /// </summary>
+    public TimeSpan ShutdownFlushTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Bytes of spill files on disk at most; records beyond are dropped and counted.</summary>
     public long MaxSpillBytes { get; init; } = 1024L * 1024 * 1024;
 }

@@ -428,7 +428,7 @@ public sealed partial class ModelRegistry
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
 

@@ -92,6 +92,41 @@ public sealed class TreeShapTests
     }
 
     [Fact]
+    public void SplitWordTablesOfTheProductsShallowTreesMatchTheRecursiveAlgorithm()
+    {
+        // The product's trees (7 leaves, depth 4: 6 splits) go through one summed table per split word; some trees
+        // with 12 leaves (11 splits) do not. Both must give the recursive algorithm's values and add up to the raw score.
+        var (x, y) = SyntheticProblem.Make(4_000, 20, seed: 37, missingRate: 0.15);
+        foreach (var leaves in new[] { 7, 12 })
+        {
+            var model = GbdtTrainer.Train(x, y, new GbdtOptions { NumRounds = 40, NumLeaves = leaves, MaxDepth = 4, MinDataInLeaf = 5, LearningRate = 0.1, FeatureFraction = 0.7, Seed = 5, Threads = 1 });
+            var patterned = model.ShapTables.PatternTreeCount;
+            if (leaves == 7)
+            {
+                Assert.Equal(model.TreeCount, patterned);
+            }
+            else
+            {
+                Assert.InRange(patterned, 0, model.TreeCount - 1);
+            }
+
+            var fast = new double[20];
+            var reference = new double[20];
+            for (var r = 0; r < 300; r++)
+            {
+                var baseValue = TreeShap.Explain(model, x.Row(r), fast);
+                TreeShap.Explain(model, x.Row(r), reference, useTables: false);
+                for (var j = 0; j < 20; j++)
+                {
+                    Assert.Equal(reference[j], fast[j], 1e-10);
+                }
+
+                Assert.Equal(model.PredictRaw(x.Row(r)), baseValue + fast.Sum(), 1e-9);
+            }
+        }
+    }
+
+    [Fact]
     public void ContributionsOfUnusedFeaturesAreZero()
     {
         var (x, y) = SyntheticProblem.Make(2_000, 12, seed: 34);

@@ -140,6 +140,43 @@ public sealed class PredictionLogDisposalTests
         }
     }
 
+    [Fact]
+    public async Task AShutdownDuringAPeriodicFlushStuckOnAFrozenStoreSpillsWithinTheTimeout()
+    {
+        // fraud-chaos, second run: SIGTERM with Azurite frozen still hung, because a periodic flush already waiting on
+        // the store had no deadline and shutdown waited for it before its own bounded write.
+        using var temp = new TempStore();
+        var spill = Path.Combine(Path.GetTempPath(), "spill-frozen-periodic-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var log = new BufferedPredictionLog(new FrozenStore(temp.Store), new PredictionLogOptions
+            {
+                FlushInterval = TimeSpan.FromMilliseconds(20),
+                SpillDirectory = spill,
+                ShutdownFlushTimeout = TimeSpan.FromSeconds(1),
+                InstanceId = "frozen-periodic",
+            });
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True(log.TryWrite(TestData.Record($"p{i}", Noon)));
+            }
+
+            // Let a periodic flush take the records and get stuck on the store.
+            await Task.Delay(300);
+            await log.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(5, log.Spilled);
+            Assert.NotEmpty(Directory.EnumerateFiles(spill));
+        }
+        finally
+        {
+            if (Directory.Exists(spill))
+            {
+                Directory.Delete(spill, recursive: true);
+            }
+        }
+    }
+
     /// <summary>A store that never answers a write (a frozen process, a hung connection) until the caller gives up.</summary>
     private sealed class FrozenStore(IBlobStore inner) : IBlobStore
     {

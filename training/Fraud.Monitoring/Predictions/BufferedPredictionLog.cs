@@ -27,6 +27,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly List<PredictionRecord> _pending = [];
     private readonly string _instance;
     private readonly Task _loop;
@@ -220,6 +221,10 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         // Only the wait between flushes is cancelled: a flush already under way runs to its end (see RunAsync), so a
         // batch whose write landed is never written a second time by the final flush below.
         await _stopping.CancelAsync();
+        // ...unless the store does not answer: a flush stuck on a frozen store would hold shutdown (and the records) for
+        // as long as the SDK's retries last. After ShutdownFlushTimeout it is abandoned, and its catch spills what it
+        // held; the same trade-off as the bounded final write below (a write that landed unseen may be uploaded twice).
+        _abandon.CancelAfter(_options.ShutdownFlushTimeout);
         await _loop;
 
         await _flushGate.WaitAsync();
@@ -335,10 +340,10 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             await _flushGate.WaitAsync(CancellationToken.None);
             try
             {
-                await FlushHeldAsync(CancellationToken.None);
+                await FlushHeldAsync(_abandon.Token);
                 if (_options.SpillDirectory is not null)
                 {
-                    await DrainSpillAsync(CancellationToken.None);
+                    await DrainSpillAsync(_abandon.Token);
                 }
             }
             catch (Exception ex)

@@ -8,6 +8,7 @@ using Fraud.Monitoring.Telemetry;
 using FraudFunctions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -40,11 +41,22 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         try
         {
             using var client = factory.CreateClient();
-            using var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("telemetry-1")));
-            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+            // Resolved before the request, so their listeners exist when its server span starts.
+            var tracing = factory.Services.GetRequiredService<TracerProvider>();
+            var metering = factory.Services.GetRequiredService<MeterProvider>();
+            var logging = factory.Services.GetRequiredService<LoggerProvider>();
+            // Two requests: in a fresh test process the instrumentation's listener can miss the very first request
+            // (it subscribes to ASP.NET Core's diagnostics asynchronously), which a real instance never notices.
+            foreach (var id in new[] { "telemetry-1", "telemetry-2" })
+            {
+                using var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket(id)));
+                Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+            }
             // Export now instead of waiting for the batch and 60-second metric intervals; logs follow at shutdown.
-            Assert.True(factory.Services.GetRequiredService<TracerProvider>().ForceFlush(30_000));
-            Assert.True(factory.Services.GetRequiredService<MeterProvider>().ForceFlush(30_000));
+            Assert.True(tracing.ForceFlush(30_000));
+            Assert.True(metering.ForceFlush(30_000));
+            // Logs (custom events) too: left to the shutdown flush alone, the ModelLoaded event went missing on a busy machine.
+            Assert.True(logging.ForceFlush(30_000));
         }
         finally
         {
@@ -54,7 +66,7 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         var envelopes = ingestion.Envelopes.Where(e => e.GetProperty("iKey").GetString() == key).ToList();
         var received = string.Join(", ", envelopes.Select(e => $"{Name(e)}:{(BaseData(e).TryGetProperty("name", out var n) ? n.GetString() : null)}"));
         var requests = envelopes.Where(e => Name(e) == "Request" && BaseData(e).GetProperty("name").GetString() == FraudMetrics.ScoreRequestName).ToList();
-        Assert.True(requests.Count == 1, $"received ({ingestion.Envelopes.Count} in all): {received}");
+        Assert.True(requests.Count >= 1, $"received ({ingestion.Envelopes.Count} in all): {received}");
         var request = requests[0];
         Assert.Equal("RequestData", request.GetProperty("data").GetProperty("baseType").GetString());
         Assert.Equal("200", BaseData(request).GetProperty("responseCode").GetString());
@@ -64,7 +76,7 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         var metrics = envelopes.Where(e => Name(e) == "Metric").ToList();
         var decisions = Assert.Single(metrics.SelectMany(m => BaseData(m).GetProperty("metrics").EnumerateArray().Select(p => (Envelope: m, Point: p))), x => x.Point.GetProperty("name").GetString() == FraudMetrics.Decisions);
         Assert.Equal("MetricData", decisions.Envelope.GetProperty("data").GetProperty("baseType").GetString());
-        Assert.Equal(1, decisions.Point.GetProperty("value").GetDouble());
+        Assert.Equal(2, decisions.Point.GetProperty("value").GetDouble());
         Assert.True(BaseData(decisions.Envelope).GetProperty("properties").TryGetProperty(FraudMetrics.DecisionTag, out _));
 
         // The first champion's load is announced as a custom event (AppEvents), from the log record's microsoft.custom_event.name.

@@ -18,7 +18,7 @@ namespace FraudFunctions.Tests;
 // loopback listener, which records every envelope the Azure Monitor exporter posts. Nothing leaves the machine: the
 // exporter's own statistics (statsbeat / SDK stats, which go to Microsoft and probe the instance metadata address) are
 // switched off for the whole test process before any exporter starts, and live metrics are off in the handler.
-[Collection(HandlerTests.Name)]
+[Collection(TelemetryTests.Name)]
 public sealed class TelemetryExportTests(TrainedStore trained)
 {
     static TelemetryExportTests()

@@ -1,69 +1,40 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using Fraud.Testing;
 
 namespace Fraud.Chaos;
 
-/// <summary>The handler executable (built beside this program) as a real process on a loopback port.</summary>
+/// <summary>
+/// The handler executable (built beside this program) on a loopback port: the tests' <see cref="HandlerProcess"/> plus
+/// what the probe needs on top (an HTTP client, readiness on /api/health, memory, SIGTERM, a kept log).
+/// </summary>
 internal sealed class Handler : IDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly HandlerProcess _process;
 
-    private Handler(Process process, int port)
+    private Handler(HandlerProcess process)
     {
         _process = process;
-        Port = port;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public int Port { get; }
+    public int Port => _process.Port;
 
     /// <summary>Where handler logs are written on dispose.</summary>
     public static string LogFolder { get; set; } = Path.GetTempPath();
-
-    public int Pid => _process.Id;
 
     public HttpClient Http { get; }
 
     public bool Alive => !_process.HasExited;
 
-    public IReadOnlyList<string> Output => [.. _output];
+    public IReadOnlyList<string> Output => _process.Output;
 
-    public static Handler Start(string workingDirectory, string storage, params (string Key, string Value)[] settings)
-    {
-        var port = FreePort();
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "FraudFunctions"))
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        start.Environment["FraudStorage"] = storage;
-        start.Environment["Fraud__BootstrapTrainingRows"] = "3000";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
-
-        return new Handler(Process.Start(start)!, port);
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static Handler Start(string workingDirectory, string storage, params (string Key, string? Value)[] settings) =>
+        new(HandlerProcess.Start(
+            workingDirectory,
+            LoopbackPort.Free(),
+            [("FraudStorage", storage), ("Fraud__BootstrapTrainingRows", "3000"), .. settings]));
 
     /// <summary>Waits for /api/health to say 200 (a champion is loaded).</summary>
     public async Task WaitHealthyAsync(TimeSpan limit)
@@ -97,8 +68,8 @@ internal sealed class Handler : IDisposable
         throw new TimeoutException($"The handler was not healthy within {limit}:\n{string.Join('\n', Output.TakeLast(20))}");
     }
 
-    /// <summary>Resident memory of the handler in MB (Linux /proc), or NaN when unknown.</summary>
-    public double RssMb() => Proc.RssMb(_process.Id);
+    /// <summary>Resident memory of the handler in MB (the process's working set, VmRSS on Linux).</summary>
+    public double RssMb() => _process.HasExited ? double.NaN : _process.WorkingSetBytes / (1024.0 * 1024.0);
 
     /// <summary>SIGTERM, as a platform stopping an instance does, then waits for a graceful exit.</summary>
     public async Task<(bool Exited, TimeSpan Took)> TerminateAsync(TimeSpan limit)
@@ -106,15 +77,8 @@ internal sealed class Handler : IDisposable
         var clock = Stopwatch.StartNew();
         Proc.Signal(_process.Id, "TERM");
         using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-            return (true, clock.Elapsed);
-        }
-        catch (OperationCanceledException)
-        {
-            return (false, clock.Elapsed);
-        }
+        var exited = await _process.WaitForExitAsync(timeout.Token);
+        return (exited, clock.Elapsed);
     }
 
     public void Dispose()
@@ -129,45 +93,13 @@ internal sealed class Handler : IDisposable
         }
 
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
         _process.Dispose();
     }
 }
 
-/// <summary>Linux process helpers: resident memory and signals.</summary>
+/// <summary>Linux process helpers: signals, and finding a process by its command line.</summary>
 internal static class Proc
 {
-    public static double RssMb(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    var kb = double.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                    return kb / 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return double.NaN;
-    }
-
     public static void Signal(int pid, string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;

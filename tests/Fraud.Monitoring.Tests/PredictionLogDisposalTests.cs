@@ -110,13 +110,34 @@ public sealed class PredictionLogDisposalTests
     {
         // fraud-chaos: SIGTERM while Azurite was frozen left the handler alive 90 s later (the final write waited on
         // the store for ever) and the 2,000 records it held were lost when it was killed.
+        var (spilled, spillFiles) = await ShutDownOnAFrozenStoreAsync(flushInterval: TimeSpan.FromHours(1), beforeShutdown: TimeSpan.Zero);
+
+        Assert.Equal(5, spilled);
+        Assert.NotEmpty(spillFiles);
+    }
+
+    [Fact]
+    public async Task AShutdownDuringAPeriodicFlushStuckOnAFrozenStoreSpillsWithinTheTimeout()
+    {
+        // fraud-chaos, second run: SIGTERM with Azurite frozen still hung, because a periodic flush already waiting on
+        // the store had no deadline and shutdown waited for it before its own bounded write. The pause lets a periodic
+        // flush take the records and get stuck on the store.
+        var (spilled, spillFiles) = await ShutDownOnAFrozenStoreAsync(flushInterval: TimeSpan.FromMilliseconds(20), beforeShutdown: TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(5, spilled);
+        Assert.NotEmpty(spillFiles);
+    }
+
+    // Five records into a log over a store that never answers, then disposal, which must finish within 30 s.
+    private static async Task<(long Spilled, List<string> SpillFiles)> ShutDownOnAFrozenStoreAsync(TimeSpan flushInterval, TimeSpan beforeShutdown)
+    {
         using var temp = new TempStore();
         var spill = Path.Combine(Path.GetTempPath(), "spill-frozen-" + Guid.NewGuid().ToString("N"));
         try
         {
             var log = new BufferedPredictionLog(new FrozenStore(temp.Store), new PredictionLogOptions
             {
-                FlushInterval = TimeSpan.FromHours(1),
+                FlushInterval = flushInterval,
                 SpillDirectory = spill,
                 ShutdownFlushTimeout = TimeSpan.FromSeconds(1),
                 InstanceId = "frozen",
@@ -126,47 +147,9 @@ public sealed class PredictionLogDisposalTests
                 Assert.True(log.TryWrite(TestData.Record($"f{i}", Noon)));
             }
 
+            await Task.Delay(beforeShutdown);
             await log.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-            Assert.Equal(5, log.Spilled);
-            Assert.NotEmpty(Directory.EnumerateFiles(spill));
-        }
-        finally
-        {
-            if (Directory.Exists(spill))
-            {
-                Directory.Delete(spill, recursive: true);
-            }
-        }
-    }
-
-    [Fact]
-    public async Task AShutdownDuringAPeriodicFlushStuckOnAFrozenStoreSpillsWithinTheTimeout()
-    {
-        // fraud-chaos, second run: SIGTERM with Azurite frozen still hung, because a periodic flush already waiting on
-        // the store had no deadline and shutdown waited for it before its own bounded write.
-        using var temp = new TempStore();
-        var spill = Path.Combine(Path.GetTempPath(), "spill-frozen-periodic-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var log = new BufferedPredictionLog(new FrozenStore(temp.Store), new PredictionLogOptions
-            {
-                FlushInterval = TimeSpan.FromMilliseconds(20),
-                SpillDirectory = spill,
-                ShutdownFlushTimeout = TimeSpan.FromSeconds(1),
-                InstanceId = "frozen-periodic",
-            });
-            for (var i = 0; i < 5; i++)
-            {
-                Assert.True(log.TryWrite(TestData.Record($"p{i}", Noon)));
-            }
-
-            // Let a periodic flush take the records and get stuck on the store.
-            await Task.Delay(300);
-            await log.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-            Assert.Equal(5, log.Spilled);
-            Assert.NotEmpty(Directory.EnumerateFiles(spill));
+            return (log.Spilled, [.. Directory.EnumerateFiles(spill)]);
         }
         finally
         {
@@ -178,18 +161,11 @@ public sealed class PredictionLogDisposalTests
     }
 
     /// <summary>A store that never answers a write (a frozen process, a hung connection) until the caller gives up.</summary>
-    private sealed class FrozenStore(IBlobStore inner) : IBlobStore
+    private sealed class FrozenStore(IBlobStore inner) : DelegatingBlobStore(inner)
     {
-        public string Description => inner.Description;
+        public override Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Task.Delay(Timeout.Infinite, ct);
 
-        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Task.Delay(Timeout.Infinite, ct);
-
-        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
-
-        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) =>
-            inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
-
-        public async Task<string> PutAsync(
+        public override async Task<string> PutAsync(
             string container,
             string name,
             ReadOnlyMemory<byte> content,
@@ -201,33 +177,20 @@ public sealed class PredictionLogDisposalTests
             return string.Empty;
         }
 
-        public async Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default)
+        public override async Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default)
         {
             await Task.Delay(Timeout.Infinite, ct);
             return string.Empty;
         }
-
-        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
-
-        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
     }
 
     /// <summary>
     /// A store with a remote store's timing: each write takes a moment and lands even when the caller stops waiting
     /// (it then sees the cancellation, as with a request whose response never arrived); or every write fails.
     /// </summary>
-    private sealed class SlowStore(IBlobStore inner, Exception? failure = null) : IBlobStore
+    private sealed class SlowStore(IBlobStore inner, Exception? failure = null) : DelegatingBlobStore(inner)
     {
-        public string Description => inner.Description;
-
-        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => inner.CreateContainerIfNotExistsAsync(container, ct);
-
-        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
-
-        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) =>
-            inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
-
-        public async Task<string> PutAsync(
+        public override async Task<string> PutAsync(
             string container,
             string name,
             ReadOnlyMemory<byte> content,
@@ -241,17 +204,10 @@ public sealed class PredictionLogDisposalTests
                 throw failure;
             }
 
-            var etag = await inner.PutAsync(container, name, content, condition, contentType, CancellationToken.None);
+            var etag = await Inner.PutAsync(container, name, content, condition, contentType, CancellationToken.None);
             ct.ThrowIfCancellationRequested();
             return etag;
         }
-
-        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) =>
-            inner.UploadAsync(container, name, content, contentType, ct);
-
-        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
-
-        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
     }
 
     private sealed class ListLogger : ILogger

@@ -274,47 +274,19 @@ public sealed class PredictionLogParquetTests
     }
 
     /// <summary>A store outage: every call fails as an unreachable Blob endpoint does, until <see cref="Down"/> is cleared.</summary>
-    private sealed class SwitchableStore(IBlobStore inner) : IBlobStore
+    private sealed class SwitchableStore(IBlobStore inner) : DelegatingBlobStore(inner)
     {
         public volatile bool Down;
 
-        public string Description => inner.Description;
+        public override Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) =>
+            Down ? Task.FromException(new HttpRequestException("Connection refused")) : base.CreateContainerIfNotExistsAsync(container, ct);
 
-        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => Check() ?? inner.CreateContainerIfNotExistsAsync(container, ct);
-
-        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
-
-        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
-
-        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
-            Down ? Task.FromException<string>(new HttpRequestException("Connection refused")) : inner.PutAsync(container, name, content, condition, contentType, ct);
-
-        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
-
-        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
-
-        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
-
-        private Task? Check() => Down ? Task.FromException(new HttpRequestException("Connection refused")) : null;
+        public override Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+            Down ? Task.FromException<string>(new HttpRequestException("Connection refused")) : base.PutAsync(container, name, content, condition, contentType, ct);
     }
 
-    private sealed class NoDeleteStore(IBlobStore inner) : IBlobStore
+    private sealed class NoDeleteStore(IBlobStore inner) : DelegatingBlobStore(inner)
     {
-        public string Description => inner.Description;
-
-        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) => inner.CreateContainerIfNotExistsAsync(container, ct);
-
-        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
-
-        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
-
-        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
-            inner.PutAsync(container, name, content, condition, contentType, ct);
-
-        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
-
-        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
-
-        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => throw new HttpRequestException("the process stopped here");
+        public override Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => throw new HttpRequestException("the process stopped here");
     }
 }

@@ -28,7 +28,7 @@ public sealed class AzuriteFixture : IDisposable
         var main = Path.Combine(folder, "node_modules", "azurite", "dist", "src", "blob", "main.js");
         EnsureInstalled(folder, main);
 
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = folder,
@@ -125,12 +125,6 @@ public sealed class AzuriteFixture : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void WaitForPort(int port, TimeSpan timeout)
     {

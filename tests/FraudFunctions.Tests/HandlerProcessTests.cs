@@ -18,7 +18,7 @@ public sealed class HandlerProcessTests : IDisposable
     [Fact]
     public async Task ListensAtOnceAndAnswersHealth503StartingWhileTheFirstModelTrains()
     {
-        var port = HandlerProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var handler = HandlerProcess.Start(_folder.Path, port, ("FraudStorage", _folder.File("store")), ("Fraud__BootstrapTrainingRows", "4000"));
         Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
         using var http = new HttpClient { BaseAddress = handler.BaseAddress };
@@ -72,7 +72,7 @@ public sealed class HandlerProcessTests : IDisposable
     [Fact]
     public async Task KestrelEndpointSettingsCannotOpenTheNetworkWithoutAKey()
     {
-        var port = HandlerProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var handler = HandlerProcess.Start(
             _folder.Path,
             port,
@@ -88,7 +88,7 @@ public sealed class HandlerProcessTests : IDisposable
     [Fact]
     public async Task ReadsItsSettingsFromItsOwnFolderWhenStartedFromAnother()
     {
-        var port = HandlerProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var handler = HandlerProcess.Start(_folder.Path, port, ("FraudStorage", _folder.File("store")));
         Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
         using var http = new HttpClient { BaseAddress = handler.BaseAddress };
@@ -107,7 +107,7 @@ public sealed class HandlerProcessTests : IDisposable
     [Fact]
     public async Task BrokenFramingAndStalledBodiesAre400And408InOneLogLineEach()
     {
-        var port = HandlerProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var handler = HandlerProcess.Start(_folder.Path, port, ("FraudStorage", _folder.File("store")));
         Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
 
@@ -133,7 +133,7 @@ public sealed class HandlerProcessTests : IDisposable
     [Fact]
     public async Task AThirdConcurrentEnvelopeIsTurnedAwayInsteadOfBuffered()
     {
-        var port = HandlerProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var handler = HandlerProcess.Start(_folder.Path, port, ("FraudStorage", _folder.File("store")));
         Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
 using Fraud.Monitoring.Telemetry;
+using Fraud.Testing;
 using FraudFunctions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -141,7 +142,7 @@ public sealed class TelemetryExportTests(TrainedStore trained)
 
         public IngestionListener()
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             Url = $"http://127.0.0.1:{port}/";
             _listener.Prefixes.Add(Url);
             _listener.Start();
@@ -219,11 +220,5 @@ public sealed class TelemetryExportTests(TrainedStore trained)
             }
         }
 
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
     }
 }

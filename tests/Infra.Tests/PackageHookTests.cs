@@ -36,7 +36,7 @@ public sealed class PackageHookTests
         Assert.False(File.Exists(Path.Combine(output.Path, "local.settings.json")));
 
         // The host sets FUNCTIONS_CUSTOMHANDLER_PORT and pings GET / until the handler answers.
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo(executable)
         {
             WorkingDirectory = output.Path,
@@ -108,12 +108,5 @@ public sealed class PackageHookTests
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -63,7 +63,7 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task AnUnreachableEndpointGivesAClearStoreErrorNotACrash()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var store = AzureBlobStore.FromConnectionString(
             $"DefaultEndpointsProtocol=http;AccountName={AzuriteFixture.AccountName};AccountKey={AzuriteFixture.AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AzuriteFixture.AccountName};",
             FastFailing);
@@ -108,12 +108,6 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
         return $"sv={Version}&ss=b&srt=sco&sp={permissions}&se={Uri.EscapeDataString(expiry)}&spr=https,http&sig={Uri.EscapeDataString(sig)}";
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {

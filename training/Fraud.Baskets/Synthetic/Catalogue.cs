@@ -13,34 +13,23 @@ internal sealed partial class Catalogue
     private readonly List<ProductCategory> _categories = [];
 
     private Catalogue()
+        : this(static c => c.Build(), priceLevel: 1, centPrices: false)
     {
-        Build();
-        Products = [.. _products];
-        PriceLevel = 1;
-        Categories = [.. _categories];
-        ByCategory = new Product[Categories.Length][];
-        for (var c = 0; c < Categories.Length; c++)
-        {
-            ByCategory[c] = [.. _products.Where(p => p.Category == Categories[c])];
-        }
-
-        Warranty = Find("WARRANTY");
-        Fulfilment = Find("FULFILMENT CHARGE");
-        Service = Find("SERVICE");
     }
 
     // A variant of the base catalogue: the same goods (and hidden properties) sold under other makes, model names,
     // goods-code formats and price levels, as another retailer's export of them would look.
     private Catalogue(Catalogue source, CatalogueVariant variant)
+        : this(c => c.CopyRenamed(source, variant), variant.PriceLevel, variant.CentPrices)
     {
-        _categories.AddRange(source.Categories);
-        foreach (var product in source.Products)
-        {
-            _products.Add(variant.Rename(product));
-        }
+    }
 
-        PriceLevel = variant.PriceLevel;
-        CentPrices = variant.CentPrices;
+    // Both catalogues: fill the product and category lists, then index them.
+    private Catalogue(Action<Catalogue> fill, double priceLevel, bool centPrices)
+    {
+        fill(this);
+        PriceLevel = priceLevel;
+        CentPrices = centPrices;
         Products = [.. _products];
         Categories = [.. _categories];
         ByCategory = new Product[Categories.Length][];
@@ -95,6 +84,15 @@ internal sealed partial class Catalogue
     public int IndexOf(ProductCategory category) => Array.IndexOf(Categories, category);
 
     private int Find(string name) => _categories.FindIndex(c => c.Name == name);
+
+    private void CopyRenamed(Catalogue source, CatalogueVariant variant)
+    {
+        _categories.AddRange(source.Categories);
+        foreach (var product in source.Products)
+        {
+            _products.Add(variant.Rename(product));
+        }
+    }
 
     private ProductCategory Category(string name, CategoryRole role, double weight, double driftWeight, double resale, params string[] variants)
     {

@@ -55,7 +55,7 @@ internal static class BenchStudies
         double throughput = 0, explain = 0;
         if (speed)
         {
-            throughput = BatchThroughput(model, test.Baskets);
+            throughput = BenchCommand.BatchThroughput(model, test.Baskets);
             explain = ExplainMean(model, test.Baskets);
         }
 
@@ -82,7 +82,7 @@ internal static class BenchStudies
         {
             var lowest = ratios.Min();
             var highest = ratios.Max();
-            log(CliConsole.Invariant($"lowest ratio {lowest:F3} (target ≥ 0.920) {Verdict(lowest >= 0.92)}; gap to the highest {highest - lowest:F3} (target ≤ 0.030) {Verdict(highest - lowest <= 0.03)}"));
+            log(CliConsole.Invariant($"lowest ratio {lowest:F3} (target ≥ 0.920) {BenchCommand.Verdict(lowest >= 0.92)}; gap to the highest {highest - lowest:F3} (target ≤ 0.030) {BenchCommand.Verdict(highest - lowest <= 0.03)}"));
         }
     }
 
@@ -142,22 +142,6 @@ internal static class BenchStudies
         var list = values.ToList();
         var text = string.Format(CultureInfo.InvariantCulture, $"{{0:{format}}} ({{1:{format}}}–{{2:{format}}})", list.Average(), list.Min(), list.Max());
         return text.PadRight(format == "F4" ? 26 : 22);
-    }
-
-    private static string Verdict(bool met) => met ? "[met]" : "[MISSED]";
-
-    private static double BatchThroughput(FraudModel model, IReadOnlyList<Basket> baskets)
-    {
-        var output = new double[baskets.Count];
-        var best = double.MaxValue;
-        for (var run = 0; run < 2; run++)
-        {
-            var clock = Stopwatch.StartNew();
-            model.ScoreMany(baskets, output, threads: 0);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return baskets.Count / best;
     }
 
     private static double ExplainMean(FraudModel model, IReadOnlyList<Basket> baskets)

@@ -318,27 +318,15 @@ internal static class LogCommand
     }
 
     /// <summary>A store outage as the handler sees one: every write fails with a connection error until cleared.</summary>
-    private sealed class OutageStore(IBlobStore inner) : IBlobStore
+    private sealed class OutageStore(IBlobStore inner) : DelegatingBlobStore(inner)
     {
         public volatile bool Down;
 
-        public string Description => inner.Description;
+        public override Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) =>
+            Down ? Task.FromException(new HttpRequestException("Connection refused (simulated outage)")) : base.CreateContainerIfNotExistsAsync(container, ct);
 
-        public Task CreateContainerIfNotExistsAsync(string container, CancellationToken ct = default) =>
-            Down ? Task.FromException(new HttpRequestException("Connection refused (simulated outage)")) : inner.CreateContainerIfNotExistsAsync(container, ct);
-
-        public Task<BlobDownload?> GetAsync(string container, string name, CancellationToken ct = default) => inner.GetAsync(container, name, ct);
-
-        public Task<BlobGetResult> GetIfChangedAsync(string container, string name, string? ifNoneMatchETag, CancellationToken ct = default) => inner.GetIfChangedAsync(container, name, ifNoneMatchETag, ct);
-
-        public Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
-            Down ? Task.FromException<string>(new HttpRequestException("Connection refused (simulated outage)")) : inner.PutAsync(container, name, content, condition, contentType, ct);
-
-        public Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default) => inner.UploadAsync(container, name, content, contentType, ct);
-
-        public IAsyncEnumerable<BlobItemInfo> ListAsync(string container, string? prefix = null, CancellationToken ct = default) => inner.ListAsync(container, prefix, ct);
-
-        public Task<bool> DeleteAsync(string container, string name, CancellationToken ct = default) => inner.DeleteAsync(container, name, ct);
+        public override Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
+            Down ? Task.FromException<string>(new HttpRequestException("Connection refused (simulated outage)")) : base.PutAsync(container, name, content, condition, contentType, ct);
     }
 }
 

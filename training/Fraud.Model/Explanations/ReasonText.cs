@@ -161,9 +161,10 @@ internal static class ReasonText
             return Quote(string.Empty);
         }
 
-        // Make, model and goods code are optional: a line without a model is named by its category.
-        var modelName = best.Model?.Trim() ?? string.Empty;
-        var name = modelName.Length > 0 ? modelName : best.Item?.Trim() ?? string.Empty;
+        // Make, model and goods code are optional (BasketItem reads an absent one as empty): a line without a model is
+        // named by its category.
+        var modelName = best.Model.Trim();
+        var name = modelName.Length > 0 ? modelName : best.Item.Trim();
         return best.Quantity > 1 ? $"{Quote(name)} × {best.Quantity}" : Quote(name);
     }
 

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
-namespace FraudFunctions.Tests;
+namespace Fraud.Testing;
 
 /// <summary>
-/// The handler as a real process (Kestrel, real sockets, its own console), started from the test's output folder the
-/// way <c>dotnet run</c> or the Functions host starts it. Killed on dispose.
+/// The handler as a real process (Kestrel, real sockets, its own console), started from the caller's output folder
+/// (where the FraudFunctions project reference puts the executable) the way <c>dotnet run</c> or the Functions host
+/// starts it. Killed on dispose. Used by FraudFunctions.Tests and by the fraud-chaos probe.
 /// </summary>
 public sealed class HandlerProcess : IDisposable
 {
@@ -35,6 +34,26 @@ public sealed class HandlerProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>The operating system's process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Resident memory now (the working set: VmRSS on Linux); 0 once the process has exited.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            try
+            {
+                _process.Refresh();
+                return _process.WorkingSet64;
+            }
+            catch (InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>
     /// Starts the handler executable. <paramref name="workingDirectory"/> defaults to a fresh temp folder (never the
@@ -72,14 +91,6 @@ public sealed class HandlerProcess : IDisposable
         }
 
         return new HandlerProcess(Process.Start(start)!, port);
-    }
-
-    /// <summary>A TCP port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until <c>GET /</c> answers (true) or the process exits or time runs out (false).</summary>
@@ -120,6 +131,20 @@ public sealed class HandlerProcess : IDisposable
 
         _process.WaitForExit(); // drains the redirected output
         return true;
+    }
+
+    /// <summary>Waits for the process to exit by itself; false when <paramref name="ct"/> ends first.</summary>
+    public async Task<bool> WaitForExitAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(ct);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public string Describe() => string.Join(Environment.NewLine, Output);

@@ -209,47 +209,47 @@ internal static class Fuzz
             case 1:
                 return Encoding.UTF8.GetBytes(text[..random.Next(text.Length)]); // truncated
             case 2:
-            {
-                var at = random.Next(text.Length);
-                return Encoding.UTF8.GetBytes(text[..at] + Weird[random.Next(Weird.Length)] + text[at..]); // junk inserted
-            }
-
-            case 3:
-            {
-                // A value replaced by a weird literal.
-                var colon = text.IndexOf(':', random.Next(text.Length));
-                if (colon < 0)
                 {
-                    return body;
+                    var at = random.Next(text.Length);
+                    return Encoding.UTF8.GetBytes(text[..at] + Weird[random.Next(Weird.Length)] + text[at..]); // junk inserted
                 }
 
-                var end = text.IndexOfAny([',', '}', ']'], colon + 1);
-                return end < 0 ? body : Encoding.UTF8.GetBytes(text[..(colon + 1)] + Weird[random.Next(Weird.Length)] + text[end..]);
-            }
+            case 3:
+                {
+                    // A value replaced by a weird literal.
+                    var colon = text.IndexOf(':', random.Next(text.Length));
+                    if (colon < 0)
+                    {
+                        return body;
+                    }
+
+                    var end = text.IndexOfAny([',', '}', ']'], colon + 1);
+                    return end < 0 ? body : Encoding.UTF8.GetBytes(text[..(colon + 1)] + Weird[random.Next(Weird.Length)] + text[end..]);
+                }
 
             case 4:
                 return Encoding.UTF8.GetBytes(new string('[', random.Next(1, 5000))); // deep nesting
             case 5:
-            {
-                var bytes = new byte[random.Next(0, 4096)];
-                random.NextBytes(bytes);
-                return bytes; // noise
-            }
+                {
+                    var bytes = new byte[random.Next(0, 4096)];
+                    random.NextBytes(bytes);
+                    return bytes; // noise
+                }
 
             case 6:
                 return Encoding.UTF8.GetBytes(text.Replace("\"id\"", "\"id\":\"dup\",\"id\"", StringComparison.Ordinal)); // duplicate key
             case 7:
                 return Encoding.UTF8.GetBytes(text.Replace("\"cashPrice\"", "\"price\"", StringComparison.Ordinal)); // misspelt field
             default:
-            {
-                var bytes = (byte[])body.Clone();
-                for (var i = 0; i < 1 + random.Next(8); i++)
                 {
-                    bytes[random.Next(bytes.Length)] = (byte)random.Next(256); // flipped bytes
-                }
+                    var bytes = (byte[])body.Clone();
+                    for (var i = 0; i < 1 + random.Next(8); i++)
+                    {
+                        bytes[random.Next(bytes.Length)] = (byte)random.Next(256); // flipped bytes
+                    }
 
-                return bytes;
-            }
+                    return bytes;
+                }
         }
     }
 }

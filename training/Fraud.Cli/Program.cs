@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Fraud.Cli.Commands;
 using Fraud.Cli;
+using Fraud.Cli.Commands;
 
 // The `fraud` command line: one static class per verb (group) under Commands/.
 var root = new RootCommand("Basket fraud scoring: generate data, train, evaluate, explain, manage the model registry and monitor.");

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Fraud.Model.Artifact;
 using Fraud.Learning;
+using Fraud.Model.Artifact;
 
 namespace Fraud.Model;
 

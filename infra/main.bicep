@@ -134,6 +134,7 @@ module monitoring 'monitoring/monitoring.bicep' = {
     tags: tags
     retentionInDays: logRetentionDays
     dailyQuotaGb: logDailyCapGb
+    privateNetworking: privateNetworking
   }
 }
 
@@ -172,6 +173,21 @@ module network 'app/network.bicep' = if (privateNetworking) {
     tags: tags
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
+  }
+}
+
+module monitoringPrivateLink 'monitoring/privatelink.bicep' = if (privateNetworking) {
+  name: 'monitoring-private-link'
+  scope: rg
+  params: {
+    name: 'ampls-${resourceToken}'
+    location: location
+    tags: tags
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    vnetId: network!.outputs.vnetId
+    endpointSubnetId: network!.outputs.endpointSubnetId
+    blobZoneId: network!.outputs.blobZoneId
   }
 }
 

@@ -158,3 +158,6 @@ resource zoneGroups 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@202
 ]
 
 output appSubnetId string = vnet::appSubnet.id
+output vnetId string = vnet.id
+output endpointSubnetId string = vnet::endpointSubnet.id
+output blobZoneId string = zones[0].id

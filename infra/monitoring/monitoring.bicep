@@ -18,6 +18,9 @@ param retentionInDays int = 30
 @description('Daily ingestion cap in GB; -1 for none.')
 param dailyQuotaGb int = 1
 
+@description('Accept ingestion only through the Azure Monitor private link scope (privatelink.bicep); queries stay public.')
+param privateNetworking bool = false
+
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: logAnalyticsName
   location: location
@@ -33,6 +36,8 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
     features: {
       disableLocalAuth: true
     }
+    publicNetworkAccessForIngestion: privateNetworking ? 'Disabled' : 'Enabled'
+    publicNetworkAccessForQuery: 'Enabled'
   }
 }
 
@@ -46,7 +51,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
     WorkspaceResourceId: logAnalytics.id
     IngestionMode: 'LogAnalytics'
     DisableLocalAuth: true
-    publicNetworkAccessForIngestion: 'Enabled'
+    publicNetworkAccessForIngestion: privateNetworking ? 'Disabled' : 'Enabled'
     publicNetworkAccessForQuery: 'Enabled'
   }
 }

@@ -66,9 +66,12 @@ public sealed class TelemetryExportTests(TrainedStore trained)
 
         var envelopes = ingestion.Envelopes.Where(e => e.GetProperty("iKey").GetString() == key).ToList();
         var received = string.Join(", ", envelopes.Select(e => $"{Name(e)}:{(BaseData(e).TryGetProperty("name", out var n) ? n.GetString() : null)}"));
-        // The request span is not asserted here: in this shared test process it goes missing once other in-process
-        // hosts have started and stopped (it arrives when this class runs alone). Open in issue 18: find why (OpenTelemetry's
-        // ASP.NET Core instrumentation is shared process-wide) and assert the Request envelope again.
+        // Request envelopes are asserted by ARunningHandlerExportsEveryScoringRequestIncludingItsFirst, against the handler
+        // in its own process. Under the in-memory TestServer they are unreliable even with this test run alone: the same
+        // test received 0, 1 or 2 of its 2 request spans over repeated runs, although both spans were sampled and
+        // recorded (traced with an ActivityListener, the SDK's EventSource and a probe middleware: no suppression scope,
+        // all processors present before the first request). The real process exported 5 of 5, first request included,
+        // in every run.
         Assert.True(envelopes.Count > 0, $"received ({ingestion.Envelopes.Count} in all): {received}");
 
         var metrics = envelopes.Where(e => Name(e) == "Metric").ToList();
@@ -93,6 +96,97 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "custom-event.json"), loaded.GetRawText());
         await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "metric.json"), decisions.Envelope.GetRawText());
     }
+
+    [Fact]
+    public async Task ARunningHandlerExportsEveryScoringRequestIncludingItsFirst()
+    {
+        // The handler as it runs on an instance: its own process, Kestrel on a real port, the batch exporter on its own
+        // schedule (no ForceFlush from a test). Every scoring request must arrive as a Request envelope, the first
+        // one after start included, without the exporter holding up the answers.
+        using var ingestion = new IngestionListener();
+        var key = Guid.NewGuid().ToString();
+        var connection = $"InstrumentationKey={key};IngestionEndpoint={ingestion.Url};LiveEndpoint={ingestion.Url}";
+        using var folder = new TempDirectory("fraud-telemetry-process");
+        var port = LoopbackPort.Free();
+        using var handler = HandlerProcess.Start(
+            folder.Path,
+            port,
+            ("FraudStorage", trained.Copy()),
+            (TelemetrySettings.ConnectionStringKey, connection),
+            ("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true"),
+            ("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true"));
+        Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
+
+        using var http = new HttpClient { BaseAddress = handler.BaseAddress };
+        const int Requests = 5;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var scored = await http.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket($"process-{i}")));
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        }
+
+        // The batch exporter sends every 5 seconds; give it several rounds on a loaded machine.
+        List<JsonElement> requests = [];
+        for (var waited = 0; waited < 60 && requests.Count < Requests; waited++)
+        {
+            await Task.Delay(1000);
+            requests = ScoringRequests(ingestion, key);
+        }
+
+        var received = string.Join(", ", ingestion.Envelopes.Select(e => $"{Name(e)}:{(BaseData(e).TryGetProperty("name", out var n) ? n.GetString() : null)}"));
+        Assert.True(requests.Count == Requests, $"{requests.Count} of {Requests} scoring requests arrived as Request envelopes; received: {received}");
+        Assert.All(requests, r => Assert.Equal("RequestData", r.GetProperty("data").GetProperty("baseType").GetString()));
+        Assert.All(requests, r => Assert.Equal("200", BaseData(r).GetProperty("responseCode").GetString()));
+        Assert.All(requests, r => Assert.True(BaseData(r).GetProperty("success").GetBoolean()));
+
+        Directory.CreateDirectory(SamplesFolder);
+        await File.WriteAllTextAsync(Path.Combine(SamplesFolder, "request.json"), requests[0].GetRawText());
+    }
+
+    [Fact]
+    public async Task ScoringAnswersWhileTheIngestionEndpointHangs()
+    {
+        // An ingestion endpoint that accepts the exporter's connection, reads its post and never answers: the export is
+        // stuck in flight. Scoring requests made while it hangs must still be answered (the exporter batches on its own
+        // thread; a request only enqueues its span). The client's 10-second limit only detects a hang, it is no speed figure.
+        using var stalled = new StalledEndpoint();
+        var connection = $"InstrumentationKey={Guid.NewGuid()};IngestionEndpoint={stalled.Url};LiveEndpoint={stalled.Url}";
+        using var folder = new TempDirectory("fraud-telemetry-stalled");
+        var port = LoopbackPort.Free();
+        using var handler = HandlerProcess.Start(
+            folder.Path,
+            port,
+            ("FraudStorage", trained.Copy()),
+            (TelemetrySettings.ConnectionStringKey, connection),
+            ("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true"),
+            ("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true"));
+        Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
+        using var http = new HttpClient { BaseAddress = handler.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+        using (var first = await http.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("stalled-first"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        // Wait until the exporter's post is in flight and hanging.
+        for (var waited = 0; waited < 60 && stalled.PostsHanging == 0; waited++)
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.True(stalled.PostsHanging > 0, "the exporter never reached the ingestion endpoint");
+        for (var i = 0; i < 20; i++)
+        {
+            using var scored = await http.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket($"stalled-{i}")));
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        }
+
+        Assert.True(stalled.PostsHanging > 0, "the hanging export was answered after all, so the test proved nothing");
+        Assert.False(handler.HasExited);
+    }
+
+    private static List<JsonElement> ScoringRequests(IngestionListener ingestion, string key) =>
+        [.. ingestion.Envelopes.Where(e => e.GetProperty("iKey").GetString() == key && Name(e) == "Request" && BaseData(e).GetProperty("name").GetString() == "POST /api/score")];
 
     [Fact]
     public async Task WithNoDestinationConfiguredNothingIsRegisteredAndScoringWorks()
@@ -133,6 +227,86 @@ public sealed class TelemetryExportTests(TrainedStore trained)
     private static JsonElement BaseData(JsonElement envelope) => envelope.GetProperty("data").GetProperty("baseData");
 
     /// <summary>A loopback HTTP endpoint that answers the ingestion API (<c>POST /v2.1/track</c>) and keeps what it got.</summary>
+    /// <summary>Accepts connections and reads what arrives, never answering: an ingestion endpoint that hangs.</summary>
+    private sealed class StalledEndpoint : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<TcpClient> _clients = [];
+        private readonly CancellationTokenSource _stop = new();
+        private int _hanging;
+
+        public StalledEndpoint()
+        {
+            _listener.Start();
+            Url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
+            _ = Task.Run(AcceptAsync);
+        }
+
+        public string Url { get; }
+
+        /// <summary>Connections that sent a request line and are waiting for an answer that never comes.</summary>
+        public int PostsHanging => Volatile.Read(ref _hanging);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            lock (_clients)
+            {
+                foreach (var client in _clients)
+                {
+                    client.Dispose();
+                }
+            }
+
+            _stop.Dispose();
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                lock (_clients)
+                {
+                    _clients.Add(client);
+                }
+
+                _ = Task.Run(() => DrainAsync(client));
+            }
+        }
+
+        private async Task DrainAsync(TcpClient client)
+        {
+            var buffer = new byte[8192];
+            var counted = false;
+            try
+            {
+                var stream = client.GetStream();
+                while (await stream.ReadAsync(buffer, _stop.Token) > 0)
+                {
+                    if (!counted && Encoding.ASCII.GetString(buffer).StartsWith("POST ", StringComparison.Ordinal))
+                    {
+                        counted = true;
+                        Interlocked.Increment(ref _hanging);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
     private sealed class IngestionListener : IDisposable
     {
         private readonly HttpListener _listener = new();

@@ -40,7 +40,7 @@ public sealed class CompilerTests
 
         Assert.Contains("subscriptionDeploymentTemplate", ArmTemplate.Text(Repo.Main.Json["$schema"]), StringComparison.Ordinal);
         var rg = Assert.Single(Repo.Main.OfType("Microsoft.Resources/resourceGroups"));
-        Assert.Equal(["alerts", "api", "identity", "monitoring", "network", "rbac", "servicebus", "storage", "workbook"], modules.Select(m => ArmTemplate.Text(m["name"])).Order(StringComparer.Ordinal));
+        Assert.Equal(["alerts", "api", "identity", "monitoring", "monitoring-private-link", "network", "rbac", "servicebus", "storage", "workbook"], modules.Select(m => ArmTemplate.Text(m["name"])).Order(StringComparer.Ordinal));
         Assert.All(modules, m => Assert.Equal(ArmTemplate.Text(rg["name"]), ArmTemplate.Text(m["resourceGroup"])));
     }
 
@@ -54,6 +54,9 @@ public sealed class CompilerTests
             "Microsoft.Insights/actionGroups@2023-01-01",
             "Microsoft.Insights/components@2020-02-02",
             "Microsoft.Insights/metricAlerts@2026-01-01",
+            "Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-01-preview",
+            // The compiler writes this type in its schema's lower-case spelling.
+            "microsoft.insights/privateLinkScopes@2021-07-01-preview",
             "Microsoft.Insights/scheduledQueryRules@2026-03-01",
             "Microsoft.Insights/workbooks@2023-06-01",
             "Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30",

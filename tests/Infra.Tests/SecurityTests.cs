@@ -114,6 +114,37 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public void ThePrivateNetworkOptionSendsTelemetryThroughAnAzureMonitorPrivateLinkScope()
+    {
+        var main = Repo.Main;
+        var privateLink = Repo.Compiled("monitoring/privatelink.bicep");
+        var monitoring = Repo.Compiled("monitoring/monitoring.bicep");
+        var scope = privateLink.OfType("Microsoft.Insights/privateLinkScopes").Single();
+        var scoped = privateLink.OfType("Microsoft.Insights/privateLinkScopes/scopedResources").ToList();
+        var endpoint = privateLink.OfType("Microsoft.Network/privateEndpoints").Single();
+
+        Assert.Equal("[parameters('privateNetworking')]", ArmTemplate.Text(main.Module("monitoring-private-link")["condition"]));
+        Assert.Equal("[parameters('privateNetworking')]", ArmTemplate.Text(ArmTemplate.Passed(main.Module("monitoring"), "privateNetworking")));
+
+        // Ingestion only through the endpoint; queries stay open so analysts, the workbook and the alerts keep working.
+        Assert.Equal("PrivateOnly", ArmTemplate.Text(ArmTemplate.Find(scope, "properties.accessModeSettings.ingestionAccessMode")));
+        Assert.Equal("Open", ArmTemplate.Text(ArmTemplate.Find(scope, "properties.accessModeSettings.queryAccessMode")));
+        var linked = scoped.Select(r => ArmTemplate.Text(ArmTemplate.Find(r, "properties.linkedResourceId"))!).ToList();
+        Assert.Equal(2, linked.Count);
+        Assert.Contains(linked, id => id.Contains("Microsoft.OperationalInsights/workspaces", StringComparison.Ordinal));
+        Assert.Contains(linked, id => id.Contains("Microsoft.Insights/components", StringComparison.Ordinal));
+        Assert.Equal("azuremonitor", ArmTemplate.Text(ArmTemplate.Find(endpoint, "properties.privateLinkServiceConnections")![0]!["properties"]!["groupIds"]![0]));
+
+        // With the scope in place, the workspace and the component refuse public ingestion.
+        foreach (var type in new[] { "Microsoft.OperationalInsights/workspaces", "Microsoft.Insights/components" })
+        {
+            var resource = monitoring.OfType(type).Single();
+            Assert.Equal("[if(parameters('privateNetworking'), 'Disabled', 'Enabled')]", ArmTemplate.Text(ArmTemplate.Find(resource, "properties.publicNetworkAccessForIngestion")));
+            Assert.Equal("Enabled", ArmTemplate.Text(ArmTemplate.Find(resource, "properties.publicNetworkAccessForQuery")));
+        }
+    }
+
+    [Fact]
     public void TheFunctionAppIsHttpsOnlyWithBasicAuthPublishingOff()
     {
         var api = Repo.Compiled("app/api.bicep");

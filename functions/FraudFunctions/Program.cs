@@ -2,6 +2,7 @@ using FraudFunctions.Batches;
 using FraudFunctions.Hosting;
 using FraudFunctions.Http;
 using FraudFunctions.Labels;
+using FraudFunctions.OpenApi;
 using FraudFunctions.Scoring;
 using FraudFunctions.Status;
 
@@ -41,7 +42,7 @@ try
     app.MapHealth();
 
     // Everything else under /api needs the API key in standalone mode when one is configured.
-    var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().WithTags("Scoring");
+    var api = app.MapGroup("/api").RequireKey().WithTags("Scoring");
     api.MapScoring();
     api.MapLabels();
     api.MapStatus();

@@ -302,6 +302,44 @@ public sealed class RegistryCommandsTests : IClassFixture<AzuriteFixture>, IDisp
     }
 
     [Fact]
+    public async Task TrainingTheSameModelTwiceRegistersItOnceAndSaysSoWithOneFraudRateAndRoundedDurations()
+    {
+        // 59 frauds in 4,000 baskets is 1.475 %: the CLI printed 1.47 % ("P2" rounds the binary value, just below) and the
+        // report 1.48% (a custom format rounds 15 digits): one rule now, half away from zero (issue 19, item 14).
+        var data = SyntheticBaskets.WriteDataset(_folder.File("rate-data"), new GeneratorOptions { Rows = 4000, Seed = 7 });
+        var labels = File.ReadAllLines(data.LabelsPath);
+        var frauds = 0;
+        for (var i = 1; i < labels.Length; i++)
+        {
+            var id = labels[i][..labels[i].IndexOf(',', StringComparison.Ordinal)];
+            labels[i] = id + ((frauds < 59 && i % 60 == 0) || 4000 - i < 59 - frauds ? ",1" : ",0");
+            frauds += labels[i].EndsWith(",1", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.Equal(59, frauds);
+        File.WriteAllLines(data.LabelsPath, labels);
+        string[] Train(string output) =>
+            ["train", "--data", data.FeaturesPath, "--labels", data.LabelsPath, "--output", _folder.File(output), "--seed", "3", "--param", "num_rounds=8", "--store", Store, "--register"];
+
+        var first = await CliHarness.RunAsync(Train("model-a"));
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("(1.48 % fraud)", first.Stdout + first.Stderr, StringComparison.Ordinal);
+        Assert.Contains("fraud rate 1.48 %", await File.ReadAllTextAsync(Path.Combine(_folder.File("model-a"), "report.html")), StringComparison.Ordinal);
+
+        // The same data, seed and parameters give the same model: no second version, and the command says which it is.
+        var second = await CliHarness.RunAsync(Train("model-b"));
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("not registered again: this model is identical to basket-fraud version 1", second.Stdout + second.Stderr, StringComparison.Ordinal);
+        Assert.Single(await Registry().ListAsync());
+
+        // Durations in tenths of a second, not 117.5737.
+        var list = await CliHarness.RunAsync("runs", "list", "--kind", "train", "--store", Store);
+        var rows = list.Stdout.Split('\n').Where(l => l.Contains("│ train ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Matches(@"│ completed │ [0-9: -]+ │ \d+\.\d +│", row));
+    }
+
+    [Fact]
     public async Task TrainWithRegisterAgainstAnUnreachableStoreFailsBeforeTraining()
     {
         var data = SyntheticBaskets.WriteDataset(_folder.File("train-data"), new GeneratorOptions { Rows = 1000, Seed = 6 });

@@ -165,6 +165,10 @@ public sealed class DriftCalculatorTests
         Assert.Contains("Verdict: <span class=\"alert\">ALERT</span>", html, StringComparison.Ordinal);
         Assert.Contains("reference (training, out-of-bag)", html, StringComparison.Ordinal);
         Assert.Contains("current window", html, StringComparison.Ordinal);
+        // Every chart carries its own key, not only the first (issue 19, item 14): scrolled down, the top one is out of sight.
+        var figures = html.Split("<figure>", StringSplitOptions.None).Skip(1).ToList();
+        Assert.NotEmpty(figures);
+        Assert.All(figures, f => Assert.Contains("aria-label=\"legend\"", f[..f.IndexOf("</figure>", StringComparison.Ordinal)], StringComparison.Ordinal));
         Assert.Equal(report.Reason, back.Reason);
         Assert.Contains("\"verdict\": \"alert\"", json, StringComparison.Ordinal);
     }

@@ -26,7 +26,7 @@ public sealed class AzuriteFixture : IDisposable
     {
         var folder = RepositoryPaths.Combine("tests", "azurite");
         var main = Path.Combine(folder, "node_modules", "azurite", "dist", "src", "blob", "main.js");
-        EnsureInstalled(folder, main);
+        NpmFolder.EnsureInstalled(folder, main, "Azurite");
 
         Port = LoopbackPort.Free();
         var start = new ProcessStartInfo("node")
@@ -77,54 +77,6 @@ public sealed class AzuriteFixture : IDisposable
 
         _process.Dispose();
     }
-
-    private static void EnsureInstalled(string folder, string main)
-    {
-        if (File.Exists(main))
-        {
-            return;
-        }
-
-        // Several test assemblies may start at once: one installs, the others wait on the lock file.
-        using var gate = AcquireLock(Path.Combine(folder, ".install.lock"));
-        if (File.Exists(main))
-        {
-            return;
-        }
-
-        var npm = new ProcessStartInfo("npm", "ci --no-audit --no-fund --ignore-scripts")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(npm) ?? throw new InvalidOperationException("Could not start npm to install Azurite.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0 || !File.Exists(main))
-        {
-            throw new InvalidOperationException($"npm ci in {folder} failed with exit code {process.ExitCode}: {stderr.Result}");
-        }
-    }
-
-    private static FileStream AcquireLock(string path)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(250);
-            }
-        }
-    }
-
 
     private void WaitForPort(int port, TimeSpan timeout)
     {

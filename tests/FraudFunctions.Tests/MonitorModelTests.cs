@@ -58,6 +58,41 @@ public sealed class MonitorModelTests(TrainedStore trained) : IDisposable
     }
 
     [Fact]
+    public async Task ShowsAMonitoringRunThatAnotherProcessTrackedWhileItRuns()
+    {
+        using var client = _factory.CreateClient();
+        var before = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative));
+        Assert.False(before.TryGetProperty("lastMonitoring", out _), "the trained store has no monitoring run yet");
+
+        // `fraud monitor` (another process) tracks a run in the same store while the handler is serving.
+        var tracker = new Fraud.Registry.RunTracker(Fraud.Registry.Storage.BlobStoreFactory.Create(_factory.Storage));
+        var run = await tracker.StartRunAsync(Fraud.Monitoring.MonitoringJob.RunKind);
+        run.SetTag("decision", "no-action");
+        run.SetTag("reason", "drift ok (from fraud monitor)");
+        run.SetTag("champion", "1");
+        run.LogMetric("drift_score_psi", 0.012);
+        await run.CompleteAsync();
+
+        JsonElement last = default;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var stats = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative));
+            if (stats.TryGetProperty("lastMonitoring", out last))
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(JsonValueKind.Object, last.ValueKind);
+        Assert.Equal("no-action", last.GetProperty("outcome").GetString());
+        Assert.Equal("drift ok (from fraud monitor)", last.GetProperty("detail").GetString());
+        Assert.Equal(0.012, last.GetProperty("scorePsi").GetDouble(), 6);
+    }
+
+    [Fact]
     public async Task CountsScoringRequestsInTheFraudScoringMeter()
     {
         long requests = 0;

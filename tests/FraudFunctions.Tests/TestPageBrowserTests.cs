@@ -37,6 +37,14 @@ public sealed class TestPageBrowserTests(TrainedStore trained)
             await page.GotoAsync(address + "/");
             await Assertions.Expect(page.Locator("#items tbody tr")).ToHaveCountAsync(2);
 
+            // The API-key box shows its whole hint (issue 19, item 13): the placeholder's width fits inside the box.
+            var placeholder = await page.EvaluateAsync<double[]>("""
+                () => { const i = document.getElementById('api-key'); const s = getComputedStyle(i);
+                        const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+                        return [c.measureText(i.placeholder).width, i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }
+                """);
+            Assert.True(placeholder[0] <= placeholder[1], $"the API-key placeholder needs {placeholder[0]:F0} px but the box shows {placeholder[1]:F0} px");
+
             await page.SelectOptionAsync("#sample", "phones");
             await page.FillAsync("#basket-id", "browser-basket-1");
             await page.ClickAsync("#score");
@@ -79,6 +87,17 @@ public sealed class TestPageBrowserTests(TrainedStore trained)
 
             await Assertions.Expect(page.Locator("#items tbody tr")).ToHaveCountAsync(24);
             await Assertions.Expect(page.Locator("#add-item")).ToBeDisabledAsync();
+
+            // After batch requests of hundreds of milliseconds the page shows the figure, not "≥ 100 ms" (issue 19, item 13).
+            await page.RouteAsync("**/api/stats", route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                ContentType = "application/json",
+                Body = """
+                    {"scoring":{"windowSeconds":60,"requestsPerSecond":0.5,"baskets":3000,"flaggedRate":0.02,"latencyP50Ms":241.2,"latencyP99Ms":612.9},
+                     "modelVersion":"1","at":"2026-12-01T10:00:00Z"}
+                    """,
+            }));
+            await Assertions.Expect(page.Locator("#stat-latency")).ToHaveTextAsync("241 ms / 613 ms", new() { Timeout = 15_000 });
         }
         finally
         {

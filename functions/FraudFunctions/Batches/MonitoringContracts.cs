@@ -5,8 +5,8 @@ public interface IMonitoringRunner
 {
     Task<MonitoringRunSummary> RunAsync(CancellationToken ct);
 
-    /// <summary>The last completed run (this process's, else the newest tracked one in the store), for the test page.</summary>
-    MonitoringRunSummary? Last { get; }
+    /// <summary>The last completed run: the newest tracked one in the store (whoever ran it) or this process's, for the test page.</summary>
+    Task<MonitoringRunSummary?> GetLastAsync(CancellationToken ct);
 }
 
 /// <summary>What a monitoring run decided, in words an operator reads on the test page.</summary>

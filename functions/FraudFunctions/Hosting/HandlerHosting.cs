@@ -57,9 +57,19 @@ public static class HandlerHosting
             // The context supplies metadata only; options such as null handling belong to the serializer options.
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionsJsonContext.Default);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+
+            // Numbers are numbers, as the request validator and FunctionsJsonContext have them; the web default also
+            // reads "12" as 12, which the OpenAPI generator then documents as number-or-string.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Http.Problems.Explain);
-        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
+        services.AddOpenApi(o =>
+        {
+            // Request bodies, query flags and keys from the contract first, then the examples that go with them.
+            o.AddOperationTransformer<ContractDocument>();
+            o.AddOperationTransformer<OpenApiExamples>();
+            o.AddDocumentTransformer<ContractDocument>();
+        });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestStats>();
         services.AddSingleton<ScoringTelemetry>();

@@ -1,6 +1,7 @@
 using Fraud.Baskets;
 using FraudFunctions.Http;
 using FraudFunctions.Json;
+using FraudFunctions.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FraudFunctions.Labels;
@@ -43,7 +44,7 @@ public static class LabelsApi
             .WithName("RecordLabels")
             .WithSummary("Record fraud labels")
             .WithDescription("Stores up to 10,000 labels for retraining. Labels for baskets not scored yet are kept.")
-            .Accepts<List<LabelDto>>("application/json")
+            .AcceptsContract(Contracts.Labels)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -28,6 +28,12 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
          "errors": {"items[0].cashPrice": ["The unit price must be a finite number of at least 0."]}}
         """;
 
+    private const string LabelProblem = """
+        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "The request is not valid.", "status": 400,
+         "detail": "[0].observedAt: Expected an ISO 8601 time with a date, a time and an offset, such as 2026-11-20T09:30:00Z or 2026-11-20T10:30:00+01:00.",
+         "errors": {"[0].observedAt": ["Expected an ISO 8601 time with a date, a time and an offset, such as 2026-11-20T09:30:00Z or 2026-11-20T10:30:00+01:00."]}}
+        """;
+
     private static readonly Dictionary<string, (string? Request, string Response)> Examples = new(StringComparer.Ordinal)
     {
         ["ScoreBasket"] = (Basket, Score),
@@ -35,7 +41,8 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["RecordLabels"] = (
             """[{"id": "app-000123", "fraudFlag": true, "source": "chargeback", "observedAt": "2026-11-20T09:30:00Z"}]""",
             """{"recorded": 1}"""),
-        ["Health"] = (null, """
+        ["Health"] = (null, """{"status": "healthy"}"""),
+        ["HealthDetails"] = (null, """
             {"status": "healthy", "model": {"loaded": true, "version": "3", "loadedAt": "2026-11-21T08:00:00Z", "state": "ready"},
              "store": {"reachable": true, "description": "file store at .fraud", "checkedAt": "2026-11-21T08:00:05Z", "latencyMs": 0.4},
              "problems": []}
@@ -77,7 +84,13 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
 
         foreach (var (status, response) in operation.Responses)
         {
-            var body = status == "200" ? example.Response : status == "400" ? Problem : null;
+            var body = status switch
+            {
+                "200" => example.Response,
+                "400" when name == "RecordLabels" => LabelProblem,
+                "400" => Problem,
+                _ => null,
+            };
             if (body is null || response.Content is null)
             {
                 continue;

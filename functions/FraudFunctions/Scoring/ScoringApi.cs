@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Fraud.Baskets;
 using FraudFunctions.Http;
 using FraudFunctions.Json;
+using FraudFunctions.OpenApi;
 using FraudFunctions.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,6 +19,11 @@ public static class ScoringApi
 
     public const long MaxBatchBytes = MaxBatchBaskets * MaxBasketBytes / 4;
 
+    /// <summary>The query flag that leaves the reasons out (cheaper).</summary>
+    public const string ExplainParameter = "explain";
+
+    private const string ExplainDescription = "false leaves the reasons out of each answer (cheaper); true (the default) includes them. Any other value is a 400.";
+
     public static RouteGroupBuilder MapScoring(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -25,7 +31,8 @@ public static class ScoringApi
             .WithName("ScoreBasket")
             .WithSummary("Score one basket")
             .WithDescription("Returns the fraud probability, the decision, the model version and (unless explain=false) the reasons.")
-            .Accepts<Basket>("application/json")
+            .AcceptsContract(Contracts.Basket)
+            .AcceptsFlag(ExplainParameter, true, ExplainDescription)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -33,7 +40,8 @@ public static class ScoringApi
             .WithName("ScoreBatch")
             .WithSummary("Score up to 1,000 baskets")
             .WithDescription("Scores every basket of the request and returns the results in the order sent. An invalid basket fails the whole request with a 400 naming it.")
-            .Accepts<ScoreBatchRequest>("application/json")
+            .AcceptsContract(Contracts.ScoreBatch)
+            .AcceptsFlag(ExplainParameter, true, ExplainDescription)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -148,7 +156,7 @@ public static class ScoringApi
     {
         explain = true;
         problem = null!;
-        var raw = request.Query["explain"];
+        var raw = request.Query[ExplainParameter];
         if (raw.Count == 0)
         {
             return true;
@@ -159,7 +167,7 @@ public static class ScoringApi
             return true;
         }
 
-        problem = Problems.Invalid("explain", "Use explain=true or explain=false.");
+        problem = Problems.Invalid(ExplainParameter, "Use explain=true or explain=false.");
         return false;
     }
 }

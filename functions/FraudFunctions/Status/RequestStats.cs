@@ -10,10 +10,16 @@ public sealed class RequestStats
 {
     public const int WindowSeconds = 60;
 
-    // Latency buckets: 0.05 ms steps up to 5 ms, then 1 ms steps up to 100 ms, then one overflow bucket.
+    /// <summary>Latencies from here on are counted in one overflow bucket and shown as "at least" this.</summary>
+    public const double MaxLatencyMs = 100_000;
+
+    // Latency buckets: 0.05 ms steps up to 5 ms, 1 ms steps up to 100 ms, then 5 % steps up to 100 s (a 1,000-basket
+    // batch request takes hundreds of milliseconds: it used to land in one ">= 100 ms" bucket), then one overflow bucket.
     private const int FineBuckets = 100;
     private const int CoarseBuckets = 95;
-    private const int BucketCount = FineBuckets + CoarseBuckets + 1;
+    private const double LogStep = 1.05;
+    private static readonly int LogBuckets = (int)Math.Ceiling(Math.Log(MaxLatencyMs / 100) / Math.Log(LogStep));
+    private static readonly int BucketCount = FineBuckets + CoarseBuckets + LogBuckets + 1;
 
     private readonly Second[] _seconds = new Second[WindowSeconds];
     private readonly TimeProvider _time;
@@ -95,8 +101,22 @@ public sealed class RequestStats
             return Math.Max(0, (int)(ms / 0.05));
         }
 
-        return ms < 100 ? FineBuckets + (int)(ms - 5) : BucketCount - 1;
+        if (ms < 100)
+        {
+            return FineBuckets + (int)(ms - 5);
+        }
+
+        return ms < MaxLatencyMs ? FineBuckets + CoarseBuckets + Math.Min(LogBuckets - 1, (int)(Math.Log(ms / 100) / Math.Log(LogStep))) : BucketCount - 1;
     }
+
+    /// <summary>The upper bound of a bucket (the overflow bucket's lower bound).</summary>
+    private static double UpperBound(int b) => b switch
+    {
+        < FineBuckets => (b + 1) * 0.05,
+        < FineBuckets + CoarseBuckets => 5 + (b - FineBuckets + 1),
+        _ when b < BucketCount - 1 => Math.Min(MaxLatencyMs, 100 * Math.Pow(LogStep, b - FineBuckets - CoarseBuckets + 1)),
+        _ => MaxLatencyMs,
+    };
 
     private static double? Percentile(long[] histogram, long total, double q)
     {
@@ -112,11 +132,11 @@ public sealed class RequestStats
             seen += histogram[b];
             if (seen >= rank)
             {
-                return b < FineBuckets ? (b + 1) * 0.05 : b < BucketCount - 1 ? 5 + (b - FineBuckets + 1) : 100;
+                return UpperBound(b);
             }
         }
 
-        return 100;
+        return MaxLatencyMs;
     }
 
     private sealed class Second

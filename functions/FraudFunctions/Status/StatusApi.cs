@@ -40,7 +40,7 @@ public static class StatusApi
             .WithDescription("The model's state and version, the store's endpoint and reachability, and the problems found; 503 while no model is loaded. Needs the key.")
             .Produces<HealthReport>()
             .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
-        api.MapGet("/stats", GetStats)
+        api.MapGet("/stats", GetStatsAsync)
             .WithName("GetStats")
             .WithSummary("Scoring statistics of the last minute")
             .WithDescription("Request rate, flagged rate, latency percentiles, model version and the last monitoring result, for the test page.");
@@ -113,6 +113,6 @@ public static class StatusApi
         return model is null ? Http.Problems.NoModel(champion.Status.LastError) : TypedResults.Ok(model.Summary);
     }
 
-    internal static Ok<StatsResponse> GetStats(RequestStats stats, IChampionSource champion, IMonitoringRunner monitoring, TimeProvider time) =>
-        TypedResults.Ok(new StatsResponse(stats.Snapshot(), champion.Current?.Version, monitoring.Last, time.GetUtcNow()));
+    internal static async Task<Ok<StatsResponse>> GetStatsAsync(RequestStats stats, IChampionSource champion, IMonitoringRunner monitoring, TimeProvider time, HttpContext context) =>
+        TypedResults.Ok(new StatsResponse(stats.Snapshot(), champion.Current?.Version, await monitoring.GetLastAsync(context.RequestAborted), time.GetUtcNow()));
 }

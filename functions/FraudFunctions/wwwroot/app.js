@@ -185,7 +185,10 @@ async function refreshStats() {
     if (!response.ok) return;
     const s = await response.json();
     // The server's histogram tops out at 100 ms; anything slower is reported as that bound.
-    const fmt = (v, unit) => (v === null || v === undefined ? '–' : v >= 100 ? `≥ 100 ${unit}` : `${v.toFixed(2)} ${unit}`);
+    // Latencies are histogram bucket bounds (within 5 %); only past the last bucket (100 s) is the figure a floor.
+    const fmt = (v, unit) => (v === null || v === undefined ? '–'
+      : v >= 100000 ? `≥ 100000 ${unit}`
+      : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${unit}`);
     $('stat-rate').textContent = `${s.scoring.requestsPerSecond.toFixed(2)} req/s`;
     $('stat-fraud').textContent = `${(s.scoring.flaggedRate * 100).toFixed(1)} % of ${s.scoring.baskets}`;
     $('stat-latency').textContent = `${fmt(s.scoring.latencyP50Ms, 'ms')} / ${fmt(s.scoring.latencyP99Ms, 'ms')}`;

@@ -95,7 +95,7 @@ internal static class BenchCommand
         log(CliConsole.Invariant($"fraud bench on {Environment.ProcessorCount} cores (load average {LoadAverage()}); data in {folder}"));
         var trainData = SyntheticBaskets.WriteDataset(Path.Combine(folder, "train"), new GeneratorOptions { Rows = nTrain, Seed = 1 }, cancellationToken: cancellationToken);
         var testData = SyntheticBaskets.WriteDataset(Path.Combine(folder, "test"), new GeneratorOptions { Rows = nTest, Seed = 2 }, cancellationToken: cancellationToken);
-        log(CliConsole.Invariant($"generated train {trainData.Rows:N0} rows seed 1 ({trainData.FraudRate:P2} fraud), test {testData.Rows:N0} rows seed 2 ({testData.FraudRate:P2} fraud)"));
+        log(CliConsole.Invariant($"generated train {trainData.Rows:N0} rows seed 1 ({Percent.Format(trainData.FraudRate)} fraud), test {testData.Rows:N0} rows seed 2 ({Percent.Format(testData.FraudRate)} fraud)"));
 
         // End to end, as `fraud train` does it: read, featurize, boost with early stopping, calibrate, evaluate, write.
         var request = new TrainRequest(trainData.FeaturesPath, trainData.LabelsPath, Path.Combine(folder, "model"), options);

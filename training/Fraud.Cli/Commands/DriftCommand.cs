@@ -119,10 +119,10 @@ internal static class DriftCommand
         }
 
         CliConsole.WriteLine(CliConsole.Invariant($"score PSI {report.ScorePsi:F4} (expected under no drift {report.Score.ExpectedPsi:F4}; {report.ScoreStatus})"));
-        var labelled = report.LabelledFraudRate is { } rate ? CliConsole.Invariant($"; observed fraud rate {rate:P2} among {report.LabelledRows} labelled baskets") : string.Empty;
+        var labelled = report.LabelledFraudRate is { } rate ? CliConsole.Invariant($"; observed fraud rate {Percent.Format(rate)} among {report.LabelledRows} labelled baskets") : string.Empty;
         // The "observed" figure is the model's mean predicted probability, not a fraud rate anyone observed (issue 19,
         // item 5); only labels give an observed rate.
-        CliConsole.WriteLine(CliConsole.Invariant($"mean predicted fraud probability: {report.ObservedFraudRate:P2} now vs {report.ExpectedFraudRate:P2} on the reference{labelled}"));
+        CliConsole.WriteLine(CliConsole.Invariant($"mean predicted fraud probability: {Percent.Format(report.ObservedFraudRate)} now vs {Percent.Format(report.ExpectedFraudRate)} on the reference{labelled}"));
         foreach (var warning in report.Warnings)
         {
             CliConsole.WriteLine("warning: " + warning);

@@ -54,7 +54,7 @@ internal static class GenerateCommand
 
             clock.Stop();
             CliConsole.WriteLine(CliConsole.Invariant($"Wrote {dataset.Rows} baskets (seed {options.Seed}{(options.Mechanism == FraudMechanismKind.Retail ? string.Empty : ", mechanism " + FraudMechanisms.Name(options.Mechanism))}{(options.Drift ? ", drifted" : string.Empty)}) to {folder}: X.csv, Y.csv, oracle.csv"));
-            CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {dataset.FraudRate:P2} ({dataset.Frauds} frauds), oracle PR-AUC {dataset.OracleAveragePrecision:F3}"));
+            CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {Percent.Format(dataset.FraudRate)} ({dataset.Frauds} frauds), oracle PR-AUC {dataset.OracleAveragePrecision:F3}"));
             CliConsole.WriteLine(CliConsole.CostLine(clock.Elapsed));
             return 0;
         });
@@ -105,7 +105,7 @@ internal static class GenerateCommand
 
             if (summary.Join is { } join)
             {
-                CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {summary.FraudRate:P2} ({summary.Frauds} of {join.Matched} labelled)"));
+                CliConsole.WriteLine(CliConsole.Invariant($"fraud rate {Percent.Format(summary.FraudRate)} ({summary.Frauds} of {join.Matched} labelled)"));
                 CliConsole.WriteLine(join.ToString());
             }
 

@@ -72,7 +72,7 @@ internal static class RegistryCommand
                     holdout is null ? "–" : RunComparison.F((await registry.ScoreOnHoldoutAsync(v.Version, ct))!.PrAuc),
                     RunComparison.F(v.RocAuc),
                     v.TrainingRows.ToString("N0", CultureInfo.InvariantCulture),
-                    v.FraudRate.ToString("P2", CultureInfo.InvariantCulture),
+                    Percent.Format(v.FraudRate),
                     v.ParentVersion ?? "–",
                     Markup.Escape(v.RunId ?? "–"),
                     Short(v.DataFingerprint));
@@ -158,7 +158,7 @@ internal static class RegistryCommand
             Row("code version", info.CodeVersion);
             Row("data fingerprint", info.DataFingerprint);
             Row("training rows", info.TrainingRows.ToString("N0", CultureInfo.InvariantCulture));
-            Row("fraud rate", info.FraudRate.ToString("P2", CultureInfo.InvariantCulture));
+            Row("fraud rate", Percent.Format(info.FraudRate));
             Row("held-out PR-AUC", CliConsole.Invariant($"{card.Metrics.PrAuc:F4} (baseline {card.BaselineMetrics.PrAuc:F4})"));
             Row("held-out ROC-AUC", CliConsole.Invariant($"{card.Metrics.RocAuc:F4}"));
             Row("log-loss", CliConsole.Invariant($"{card.Metrics.LogLoss:F4}"));

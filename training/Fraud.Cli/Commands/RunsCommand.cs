@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Fraud.Baskets;
 using Fraud.Cli.Infrastructure;
 using Fraud.Registry;
 using Spectre.Console;
@@ -69,7 +70,7 @@ internal static class RunsCommand
                     Markup.Escape(r.Kind),
                     r.Status,
                     r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    RunComparison.F(r.DurationSeconds),
+                    Seconds(r.DurationSeconds),
                     RunComparison.F(HeadlineMetric(r)),
                     r.Dataset?.Rows.ToString("N0", CultureInfo.InvariantCulture) ?? "–",
                     r.RegisteredVersion ?? "–");
@@ -101,10 +102,10 @@ internal static class RunsCommand
             Row("kind", run.Kind);
             Row("status", run.Error is null ? run.Status : $"{run.Status}: {run.Error}");
             Row("started", run.StartedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture));
-            Row("duration (s)", RunComparison.F(run.DurationSeconds));
+            Row("duration (s)", Seconds(run.DurationSeconds));
             Row("parent run", run.ParentRunId);
             Row("registered version", run.RegisteredVersion);
-            Row("data", run.Dataset is { } d ? CliConsole.Invariant($"{d.Rows:N0} rows, fraud rate {d.FraudRate:P2}, fingerprint {d.Fingerprint}") : null);
+            Row("data", run.Dataset is { } d ? CliConsole.Invariant($"{d.Rows:N0} rows, fraud rate {(d.FraudRate is { } rate ? Percent.Format(rate) : "–")}, fingerprint {d.Fingerprint}") : null);
             foreach (var (name, value) in run.Parameters)
             {
                 Row("param " + name, value);
@@ -204,6 +205,10 @@ internal static class RunsCommand
         : run.Metrics.TryGetValue("best_holdout_pr_auc", out var best) ? best
         : run.Metrics.TryGetValue("test_pr_auc", out var test) ? test
         : null;
+
+    /// <summary>A run's duration as people read it: tenths of a second (117.6), not the stored 117.5737.</summary>
+    internal static string Seconds(double? seconds) =>
+        seconds is { } s && double.IsFinite(s) ? s.ToString("0.0", CultureInfo.InvariantCulture) : "–";
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
@@ -263,10 +268,12 @@ internal sealed class TrainRecording
             _run.LogTiming("end_to_end", outcome.Elapsed);
             if (_registry is not null)
             {
-                var version = await _registry.RegisterAsync(outcome.Result, new RegistrationInfo(RunId: _run.RunId, Source: "fraud train"), ct);
+                var version = await _registry.RegisterAsync(outcome.Result, new RegistrationInfo(RunId: _run.RunId, Source: "fraud train", SkipIdentical: true), ct);
                 _run.SetRegisteredVersion(version.Version);
                 var champion = await _registry.GetAliasAsync(ModelAliases.Champion, ct);
-                _log($"registered {_registry.ModelName} version {version.Version}{(champion?.Version == version.Version ? " (champion: first model registered)" : string.Empty)}");
+                _log(version.AlreadyRegistered
+                    ? $"not registered again: this model is identical to {_registry.ModelName} version {version.Version} (model id {version.ModelId}); no new version created"
+                    : $"registered {_registry.ModelName} version {version.Version}{(champion?.Version == version.Version ? " (champion: first model registered)" : string.Empty)}");
             }
 
             await _run.CompleteAsync(ct: ct);

@@ -69,7 +69,7 @@ internal static class SimulateCommand
             clock.Stop();
 
             var frauds = traffic.Count(t => t.IsFraud);
-            CliConsole.WriteLine(CliConsole.Invariant($"Scenario {kind.ToString().ToLowerInvariant()}: {traffic.Count} baskets, generated fraud rate {frauds / (double)traffic.Count:P2}, model {tally.ModelVersion}"));
+            CliConsole.WriteLine(CliConsole.Invariant($"Scenario {kind.ToString().ToLowerInvariant()}: {traffic.Count} baskets, generated fraud rate {Percent.Format(frauds / (double)traffic.Count)}, model {tally.ModelVersion}"));
             CliConsole.WriteLine(CliConsole.Invariant($"decisions: approve {tally.Approve}, review {tally.Review}, decline {tally.Decline}; mean probability {tally.ProbabilitySum / traffic.Count:P2}"));
             if (tally.Labels > 0)
             {

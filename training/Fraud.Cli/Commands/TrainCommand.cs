@@ -93,7 +93,7 @@ internal static class TrainCommand
             log($"warning: {dataset.Join}");
         }
 
-        log(CliConsole.Invariant($"read {dataset.Baskets.Count:N0} labelled baskets ({dataset.FraudRate:P2} fraud) in {clock.Elapsed.TotalSeconds:F1} s"));
+        log(CliConsole.Invariant($"read {dataset.Baskets.Count:N0} labelled baskets ({Percent.Format(dataset.FraudRate)} fraud) in {clock.Elapsed.TotalSeconds:F1} s"));
         TrainingResult result;
         try
         {

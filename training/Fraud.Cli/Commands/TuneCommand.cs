@@ -84,7 +84,7 @@ internal static class TuneCommand
             throw new CliException("the hold-out part has fewer than 2 fraudulent baskets: give more data or a larger --holdout.");
         }
 
-        log(CliConsole.Invariant($"read {dataset.Baskets.Count:N0} baskets ({dataset.FraudRate:P2} fraud); tuning on {trainRows.Length:N0}, judging on {holdoutRows.Length:N0} held out"));
+        log(CliConsole.Invariant($"read {dataset.Baskets.Count:N0} baskets ({Percent.Format(dataset.FraudRate)} fraud); tuning on {trainRows.Length:N0}, judging on {holdoutRows.Length:N0} held out"));
 
         var tune = await tracker.StartRunAsync("tune", new Dictionary<string, string>
         {
@@ -118,12 +118,14 @@ internal static class TuneCommand
 
         if (registry is not null)
         {
-            var version = await registry.RegisterAsync(best.Result!, new RegistrationInfo(RunId: best.RunId, Source: "fraud tune", Description: $"best of {outcomes.Count} trials ({request.Strategy})"), ct);
+            var version = await registry.RegisterAsync(best.Result!, new RegistrationInfo(RunId: best.RunId, Source: "fraud tune", Description: $"best of {outcomes.Count} trials ({request.Strategy})", SkipIdentical: true), ct);
             best.Run.SetRegisteredVersion(version.Version);
             await best.Run.CompleteAsync(ct: ct);
             tune.SetRegisteredVersion(version.Version);
             var champion = await registry.GetAliasAsync(ModelAliases.Champion, ct);
-            log($"registered {registry.ModelName} version {version.Version}{(champion?.Version == version.Version ? " (champion: first model registered)" : string.Empty)}");
+            log(version.AlreadyRegistered
+                ? $"not registered again: the best trial's model is identical to {registry.ModelName} version {version.Version} (model id {version.ModelId}); no new version created"
+                : $"registered {registry.ModelName} version {version.Version}{(champion?.Version == version.Version ? " (champion: first model registered)" : string.Empty)}");
         }
 
         tune.LogTiming("total", clock.Elapsed);

@@ -15,7 +15,7 @@ public static class DriftReportHtml
     private const int BarWidth = 14;
     private const int Gap = 6;
     private const int PlotHeight = 120;
-    private const int Top = 20;
+    private const int Top = 34;
     private const int Bottom = 16;
 
     public static string Render(DriftReport report)
@@ -43,10 +43,10 @@ public static class DriftReportHtml
 
         html
             .Append(Invariant($"<li>Score PSI: <span class=\"{report.ScoreStatus}\">{report.ScorePsi:F4} ({report.ScoreStatus})</span></li>"))
-            .Append(Invariant($"<li>Mean predicted fraud probability: {report.ObservedFraudRate:P2} now vs {report.ExpectedFraudRate:P2} on the reference"));
+            .Append(Invariant($"<li>Mean predicted fraud probability: {Fraud.Baskets.Percent.Format(report.ObservedFraudRate)} now vs {Fraud.Baskets.Percent.Format(report.ExpectedFraudRate)} on the reference"));
         if (report.LabelledFraudRate is { } labelled)
         {
-            html.Append(Invariant($"; observed fraud rate {labelled:P2} among {report.LabelledRows} labelled baskets"));
+            html.Append(Invariant($"; observed fraud rate {Fraud.Baskets.Percent.Format(labelled)} among {report.LabelledRows} labelled baskets"));
         }
 
         html.Append(Invariant($"</li><li>Baskets: {report.CurrentRows} current, {report.ReferenceRows} reference</li></ul>"));
@@ -138,7 +138,10 @@ public static class DriftReportHtml
         html.Append("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"")
             .Append(Invariant($" width=\"{width}\" height=\"{PlotHeight + Top + Bottom}\" viewBox=\"0 0 {width} {PlotHeight + Top + Bottom}\">"))
             .Append("<title>").Append(Encode(feature.Name)).Append(": reference (grey) vs current (blue)</title>")
-            .Append(Invariant($"<text x=\"4\" y=\"14\" font-size=\"12\">{Encode(feature.Name)} · PSI {feature.Psi:F3}</text>"));
+            .Append(Invariant($"<text x=\"4\" y=\"14\" font-size=\"12\">{Encode(feature.Name)} · PSI {feature.Psi:F3}</text>"))
+            // Each chart carries its own key: scrolled to the twentieth chart, the legend above the first is out of sight.
+            .Append(Invariant($"<g font-size=\"10\" aria-label=\"legend\"><rect x=\"4\" y=\"20\" width=\"9\" height=\"9\" fill=\"#9e9e9e\"/><text x=\"16\" y=\"28\">reference</text>"))
+            .Append(Invariant($"<rect x=\"70\" y=\"20\" width=\"9\" height=\"9\" fill=\"#1e63c6\"/><text x=\"82\" y=\"28\">current</text></g>"));
         for (var i = 0; i < bins; i++)
         {
             var x = 10 + (i * ((2 * BarWidth) + Gap));

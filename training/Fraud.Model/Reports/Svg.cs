@@ -62,7 +62,7 @@ internal static class Svg
             var y = 5 + (i * RowHeight);
             var w = (Width - LabelWidth) * items[i].Value / max;
             s.Append("<text x=\"").Append(LabelWidth - 5).Append("\" y=\"").Append(y + 13).Append("\" font-size=\"11\" text-anchor=\"end\">")
-                .Append(Encode(Shorten(items[i].Label))).Append("</text>")
+                .Append("<title>").Append(Encode(items[i].Label)).Append("</title>").Append(Encode(Shorten(items[i].Label))).Append("</text>")
                 .Append("<rect x=\"").Append(LabelWidth).Append("\" y=\"").Append(y + 2).Append("\" width=\"").Append(F(w, "0.#"))
                 .Append("\" height=\"").Append(RowHeight - 4).Append("\" fill=\"#3b6ea5\"/>")
                 .Append("<text x=\"").Append(F(LabelWidth + w + 4, "0.#")).Append("\" y=\"").Append(y + 13).Append("\" font-size=\"11\">")
@@ -73,7 +73,11 @@ internal static class Svg
         return s.Append("</svg>").ToString();
     }
 
-    private static string Shorten(string label) => label.Length <= 36 ? label : label[..35] + "…";
+    // The label column is 225 px of 11 px sans-serif text; capitals run up to about 7.5 px each, so 30 characters fit
+    // (36 clipped "category:TELEPHONESFAXMACHINESTWOWAY..." at the SVG's left edge). The full name is the hover title.
+    private const int MaxLabelChars = 30;
+
+    private static string Shorten(string label) => label.Length <= MaxLabelChars ? label : label[..(MaxLabelChars - 1)] + "…";
 
     private static void Frame(StringBuilder s, string xLabel, string yLabel, double xMax, double yMax)
     {

@@ -20,7 +20,7 @@ internal static class TrainingReport
         s.Append("<h1>Fraud model <code>").Append(Svg.Encode(card.ModelId)).Append("</code></h1>")
             .Append("<p>Trained ").Append(Svg.Encode(card.TrainedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)))
             .Append(" on ").Append(card.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).Append(" baskets (fraud rate ")
-            .Append(Svg.F(card.FraudRate * 100, "0.00")).Append("%), ").Append(card.TreeCount).Append(" trees over ").Append(card.FeatureCount)
+            .Append(Fraud.Baskets.Percent.Format(card.FraudRate)).Append("), ").Append(card.TreeCount).Append(" trees over ").Append(card.FeatureCount)
             .Append(" features, ").Append(Svg.Encode(card.Calibration)).Append(" calibration, in ").Append(Svg.F(card.TrainingSeconds, "0.0")).Append(" s. ")
             .Append("Data fingerprint <code>").Append(Svg.Encode(card.DataFingerprint)).Append("</code>.</p>");
 
@@ -33,7 +33,7 @@ internal static class TrainingReport
         {
             s.Append("<tr><td>").Append(Svg.Encode(t.Name)).Append("</td><td>").Append(Svg.F(t.Threshold)).Append("</td><td>").Append(Svg.F(t.Precision, "0.000"))
                 .Append("</td><td>").Append(Svg.F(t.Recall, "0.000")).Append("</td><td>").Append(Svg.F(t.F1, "0.000")).Append("</td><td>")
-                .Append(Svg.F(t.FlaggedShare * 100, "0.00")).Append("%</td></tr>");
+                .Append(Fraud.Baskets.Percent.Format(t.FlaggedShare)).Append("</td></tr>");
         }
 
         s.Append("</table>");

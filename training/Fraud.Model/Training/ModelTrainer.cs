@@ -391,7 +391,7 @@ public static class ModelTrainer
             if (t.Precision == 0)
             {
                 warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{t.Name}: catches no fraud on its own test split of {metrics.Rows:N0} baskets ({metrics.Frauds:N0} frauds): precision 0.000, flagging {t.FlaggedShare:P2}."));
+                    $"{t.Name}: catches no fraud on its own test split of {metrics.Rows:N0} baskets ({metrics.Frauds:N0} frauds): precision 0.000, flagging {Fraud.Baskets.Percent.Format(t.FlaggedShare)}."));
             }
         }
     }

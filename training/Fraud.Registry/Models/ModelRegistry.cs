@@ -53,6 +53,11 @@ public sealed partial class ModelRegistry
 
     /// <summary>
     /// Stores a trained model as the next version, with lineage; the first model registered also becomes champion.
+    /// With <see cref="RegistrationInfo.SkipIdentical"/> (what <c>fraud train --register</c> and <c>fraud tune --register</c>
+    /// ask), a model identical to a registered version (the same <see cref="FraudModel.ModelId"/>, a hash of everything
+    /// that decides its scores: retraining with the same data, seed and parameters gives it) is not stored twice: that
+    /// version comes back with <see cref="ModelVersionInfo.AlreadyRegistered"/> set, and the command says so (issue 19,
+    /// item 14). Without it every call is a new version (benchmarks and tests register one model many times).
     /// </summary>
     public async Task<ModelVersionInfo> RegisterAsync(TrainingResult result, RegistrationInfo lineage, CancellationToken ct = default)
     {
@@ -65,6 +70,14 @@ public sealed partial class ModelRegistry
         if (lineage.ParentVersion is not null && await GetVersionAsync(lineage.ParentVersion, ct) is null)
         {
             throw new ModelVersionNotFoundException($"Parent version {lineage.ParentVersion} of {ModelName} does not exist.");
+        }
+
+        foreach (var existing in lineage.SkipIdentical ? await ListAsync(ct) : [])
+        {
+            if (string.Equals(existing.ModelId, result.Model.ModelId, StringComparison.Ordinal))
+            {
+                return existing with { AlreadyRegistered = true };
+            }
         }
 
         var modelBytes = result.Model.ToJsonBytes();

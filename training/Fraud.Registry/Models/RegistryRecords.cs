@@ -6,17 +6,26 @@ namespace Fraud.Registry;
 /// <param name="CodeVersion">Code that trained it; defaults to <see cref="CodeVersion.Current"/> (git sha or assembly version).</param>
 /// <param name="Source">Who registered it, such as <c>fraud train</c> or <c>monitoring retrain</c>.</param>
 /// <param name="Description">Free text for people.</param>
+/// <param name="SkipIdentical">Return the registered version that already holds this very model (same model id) instead of creating a new one.</param>
 public sealed record RegistrationInfo(
     string? RunId = null,
     string? ParentVersion = null,
     string? CodeVersion = null,
     string? Source = null,
-    string? Description = null);
+    string? Description = null,
+    bool SkipIdentical = false);
 
 /// <summary>One immutable registered version (its <c>version.json</c> manifest).</summary>
 public sealed record ModelVersionInfo
 {
     public required string ModelName { get; init; }
+
+    /// <summary>
+    /// True when <see cref="ModelRegistry.RegisterAsync"/> found this version already holding the same model (same
+    /// content id: trees, encodings, calibration, thresholds) and created no new one. Not stored.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AlreadyRegistered { get; init; }
 
     /// <summary>Sequential version number as text: "1", "2", ...</summary>
     public required string Version { get; init; }

@@ -45,7 +45,7 @@ public static class RunComparison
         var html = new StringBuilder(16 * 1024);
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Runs ")
             .Append(E(a.Id)).Append(" vs ").Append(E(b.Id))
-            .Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.a{color:#1f77b4}.b{color:#d62728}</style></head><body>")
+            .Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;max-width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;overflow-wrap:anywhere}td:first-child,th:first-child{text-align:left}.a{color:#1f77b4}.b{color:#d62728}</style></head><body>")
             .Append("<h1>Run comparison</h1><p><span class=\"a\">A: ").Append(E(a.Id)).Append(" (").Append(E(a.Kind)).Append(", ").Append(E(a.Status))
             .Append(")</span><br><span class=\"b\">B: ").Append(E(b.Id)).Append(" (").Append(E(b.Kind)).Append(", ").Append(E(b.Status)).Append(")</span></p>");
 

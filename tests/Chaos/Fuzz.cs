@@ -84,7 +84,8 @@ internal static class Fuzz
         try
         {
             using var response = await http.SendAsync(request);
-            return ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+            var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+            return (int)response.StatusCode == 503 && ProbeCounts.IsBusyProblem(await response.Content.ReadAsStringAsync()) ? ProbeCounts.Busy : status;
         }
         catch (HttpRequestException)
         {

@@ -2,6 +2,8 @@ using Fraud.Monitoring;
 using Fraud.Registry;
 using Fraud.Registry.Serving;
 using FraudFunctions.Batches;
+using FraudFunctions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FraudFunctions.Composition;
 
@@ -10,7 +12,7 @@ namespace FraudFunctions.Composition;
 /// the champion provider to look again at once, so a promotion is served without waiting for the next poll.
 /// One run at a time per instance: an overlapping timer fire is answered as skipped.
 /// </summary>
-public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider provider, RunTracker runs, TimeProvider time, ILogger<MonitoringJobRunner> logger) : IMonitoringRunner
+public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider provider, RunTracker runs, TimeProvider time, IOptions<FraudOptions> options, ILogger<MonitoringJobRunner> logger) : IMonitoringRunner
 {
     private int _running;
     private int _loading;
@@ -40,7 +42,7 @@ public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider prov
 
         try
         {
-            var outcome = await job.RunAsync(new MonitoringOptions(), ct);
+            var outcome = await job.RunAsync(new MonitoringOptions { MaxLabelSourceShare = options.Value.MaxLabelSourceShare }, ct);
             if (outcome.Decision == MonitoringDecisions.Promoted)
             {
                 await provider.RefreshAsync(ct);

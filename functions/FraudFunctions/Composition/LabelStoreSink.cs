@@ -21,6 +21,11 @@ public sealed class LabelStoreSink(LabelStore store, ScoredBasketIndex scored, I
 {
     private static readonly TimeSpan Lookback = new MonitoringOptions().LabelLookback;
 
+    // At most one flush forced by unknown ids per second: a client posting unknown ids cannot turn each request into a
+    // blob write (the periodic flush runs every 5 s anyway).
+    private static readonly TimeSpan ForcedFlushSpacing = TimeSpan.FromSeconds(1);
+    private long _lastForcedFlush;
+
     public async Task<LabelsOutcome> RecordAsync(IReadOnlyList<ValidLabel> labels, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(labels);
@@ -28,7 +33,9 @@ public sealed class LabelStoreSink(LabelStore store, ScoredBasketIndex scored, I
         var (from, to) = (now - Lookback, now.AddMinutes(1));
         var ids = labels.Select(l => l.Id).Distinct(StringComparer.Ordinal).ToList();
         var found = await scored.FindScoredAsync(ids, from, to, ct);
-        if (found.Count < ids.Count && log is BufferedPredictionLog buffered)
+        var ticks = now.UtcTicks;
+        var last = Interlocked.Read(ref _lastForcedFlush);
+        if (found.Count < ids.Count && log is BufferedPredictionLog buffered && ticks - last >= ForcedFlushSpacing.Ticks && Interlocked.CompareExchange(ref _lastForcedFlush, ticks, last) == last)
         {
             await buffered.FlushAsync(ct);
             found.UnionWith(await scored.FindScoredAsync(ids.Where(id => !found.Contains(id)), from, to, ct));

@@ -175,6 +175,20 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
     }
 
     [Fact]
+    public async Task ABatchOfUnknownIdsNamesTheFirstHundredAndCountsTheRest()
+    {
+        var body = "[" + string.Join(',', Enumerable.Range(0, 150).Select(i => $$"""{"id":"ghost-{{i}}","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-20T09:30:00Z"}""")) + "]";
+
+        var problem = await PostProblemAsync("/api/labels", body, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(101, errors.EnumerateObject().Count());
+        Assert.Contains("150 labels", errors.GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("ghost-99", errors.GetProperty("[99].id")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(await StoredLabelsAsync());
+    }
+
+    [Fact]
     public async Task ALabelPostedAgainStoresNothingAndALaterObservationSupersedesIt()
     {
         using var client = _factory.CreateClient();

@@ -42,6 +42,9 @@ public static class LabelsApi
     public const long MaxBytes = 4 * 1024 * 1024;
     public const int MaxSourceLength = 64;
 
+    /// <summary>Refused labels named one by one in a 400 at most; the count says how many there were in all.</summary>
+    public const int MaxRefusalsListed = 100;
+
     /// <summary>No credit application in this service's data is older; an earlier time (1970 from a zero timestamp) is a client bug.</summary>
     public static readonly DateTimeOffset EarliestObservedAt = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -148,7 +151,13 @@ public static class LabelsApi
 
         if (outcome.NotScored.Count > 0)
         {
-            foreach (var i in outcome.NotScored)
+            // Each refused label is named, up to a hundred: a whole batch of unknown ids would otherwise answer megabytes.
+            if (outcome.NotScored.Count > MaxRefusalsListed)
+            {
+                errors.Add(new ValidationError("body", $"{outcome.NotScored.Count} labels name baskets that were not scored; the first {MaxRefusalsListed} are listed. Nothing in this request was recorded."));
+            }
+
+            foreach (var i in outcome.NotScored.Take(MaxRefusalsListed))
             {
                 errors.Add(new ValidationError($"[{i}].id",
                     $"Basket '{valid[i].Id}' was not scored by this service in the last {LabelLookbackDays} days, so it cannot be labelled. " +

@@ -7,7 +7,7 @@ namespace Fraud.Chaos;
 /// <summary>Seeded hostile requests: mutated JSON on every endpoint, wrong methods and types, broken HTTP framing.</summary>
 internal static class Fuzz
 {
-    private static readonly string[] Paths =
+    public static readonly string[] Paths =
         ["/api/score", "/api/score?explain=false", "/api/score?explain=maybe", "/api/score/batch", "/api/labels", "/ProcessBatch", "/api/health", "/api/health/details", "/api/model", "/api/stats", "/api/nope", "/", "/openapi/v1.json"];
 
     private static readonly string[] Weird =
@@ -84,7 +84,8 @@ internal static class Fuzz
         try
         {
             using var response = await http.SendAsync(request);
-            return ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+            var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+            return (int)response.StatusCode == 503 && ProbeCounts.IsBusyProblem(await response.Content.ReadAsStringAsync()) ? ProbeCounts.Busy : status;
         }
         catch (HttpRequestException)
         {
@@ -145,6 +146,18 @@ internal static class Fuzz
             }
 
             var text = answer.ToString();
+            if (text.StartsWith("HTTP/1.1 503", StringComparison.Ordinal))
+            {
+                // The envelope gate answers before reading the body, so broken framing to /ProcessBatch can meet it too:
+                // read the problem's title to count it apart (ProbeCounts).
+                while (answer.Length < 8192 && !answer.ToString().Contains(ProbeCounts.BusyTitle, StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+                {
+                    answer.Append(Encoding.Latin1.GetString(buffer, 0, read));
+                }
+
+                return answer.ToString().Contains(ProbeCounts.BusyTitle, StringComparison.Ordinal) ? ProbeCounts.Busy : "503";
+            }
+
             return text.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) && text.Length >= 12 ? text[9..12] : "closed";
         }
         catch (IOException)

@@ -12,10 +12,22 @@ using Fraud.Registry.Storage;
 using Fraud.Testing;
 
 // fraud chaos: the reliability probe of issue 14 against a real handler process on loopback. Every loop is bounded
-// and it stops by itself; it prints figures and asserts nothing. Options: --fuzz N (requests per seed, default 3500),
-// --seeds 1,2,3, --outage-seconds 60, --rate 200, --rounds 20, --no-azurite.
-var options = Options.Parse(args);
+// and it stops by itself; it prints figures and asserts nothing. Options: see Options.Usage (--help prints it).
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
+if (!Options.TryParse(args, out var options, out var optionError))
+{
+    Console.Error.WriteLine($"fraud-chaos: {optionError}");
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+const string RejectedCase = "id reuse: second batch, same batchId";
 // The work folder is kept (store and handler logs) so that every figure can be traced; it is printed first.
 var work = Path.Combine(Path.GetTempPath(), $"fraud-chaos-{DateTime.UtcNow:yyyyMMddHHmmss}");
 Directory.CreateDirectory(work);
@@ -41,6 +53,14 @@ using (var handler = Handler.Start(work, fileStore))
         using var _ = await handler.Http.PostAsync(new Uri("/api/score", UriKind.Relative), Json(Fuzz.Basket(warm, $"warm-{i}", 3, 12)));
     }
 
+    // Every endpoint once, valid and as GET, before the start figure: the first call of a path loads and compiles its
+    // code (validation problems, OpenAPI document, static files, envelopes), a one-time cost that is not retention.
+    foreach (var path in Fuzz.Paths)
+    {
+        using var post = await handler.Http.PostAsync(new Uri(path, UriKind.Relative), new ByteArrayContent(Fuzz.ValidBody(path, warm)) { Headers = { ContentType = new("application/json") } });
+        using var get = await handler.Http.GetAsync(new Uri(path, UriKind.Relative));
+    }
+
     await Task.Delay(2000);
     var startRss = handler.RssMb();
     var peakRss = startRss;
@@ -55,6 +75,7 @@ using (var handler = Handler.Start(work, fileStore))
     });
     var total = 0;
     var server = 0;
+    var busy = 0;
     var all = new Dictionary<string, int>(StringComparer.Ordinal);
     foreach (var seed in options.Seeds)
     {
@@ -66,10 +87,14 @@ using (var handler = Handler.Start(work, fileStore))
             all[status] = all.GetValueOrDefault(status) + n;
         }
 
-        var fives = result.Statuses.Concat(stalled).Where(s => s.Key.StartsWith('5')).Sum(s => s.Value);
+        var statuses = result.Statuses.Concat(stalled).ToList();
+        var fives = ProbeCounts.ServerErrors(statuses);
+        var gate = ProbeCounts.BusyAnswers(statuses);
         total += result.Requests + 20;
         server += fives;
-        Console.WriteLine($"  seed {seed}: {result.Requests + 20} requests in {clock.Elapsed.TotalSeconds:F0} s, {fives} answers >= 500; " +
+        busy += gate;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Console.WriteLine($"  seed {seed}: {result.Requests + 20} requests in {clock.Elapsed.TotalSeconds:F0} s, {fives} answers >= 500 (server errors), {gate} deliberate 503 busy; RSS 5 s after {handler.RssMb():F0} MB; " +
             string.Join(", ", result.Statuses.Concat(stalled).GroupBy(s => s.Key).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {g.Sum(s => s.Value)}")));
     }
 
@@ -78,7 +103,7 @@ using (var handler = Handler.Start(work, fileStore))
     await Task.Delay(TimeSpan.FromSeconds(10));
     var endRss = handler.RssMb();
     var unhandled = handler.Output.Count(l => l.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
-    Figure($"fuzz: {total} requests over seeds {string.Join(",", options.Seeds)}: {server} answers >= 500, process alive: {handler.Alive}, " +
+    Figure($"fuzz: {total} requests over seeds {string.Join(",", options.Seeds)}: {server} answers >= 500 (server errors; the envelope gate's {busy} deliberate 503 busy answers counted apart), process alive: {handler.Alive}, " +
         $"RSS start {startRss:F0} MB, peak {peakRss:F0} MB, 10 s after {endRss:F0} MB ({(endRss / startRss - 1) * 100:+0;-0} % vs start), unhandled-exception log lines: {unhandled}");
 
     // 2. A poisoned record: a basket with only the required fields, then a monitoring run.
@@ -132,7 +157,7 @@ Console.WriteLine("[3] redelivery, resubmission, id reuse");
         var first = Batch("chaos-reuse", "U1", out var u1);
         var second = Batch("chaos-reuse", "U2", out var u2);
         cases["id reuse: first batch"] = u1;
-        cases["id reuse: second batch, same batchId"] = u2;
+        cases[RejectedCase] = u2;
         await SendAsync(first, "m-reuse-1", day1);
         await SendAsync(second, "m-reuse-2", day1);
 
@@ -142,11 +167,21 @@ Console.WriteLine("[3] redelivery, resubmission, id reuse");
 
     var counts = await CountPredictionsAsync(BlobStoreFactory.Create(fileStore));
     var scored = CountScored(Path.Combine(fileStore, "scored"));
+    var rejected = CountRejected(Path.Combine(fileStore, "rejected"), "chaos-reuse");
     foreach (var (name, ids) in cases)
     {
         var duplicates = ids.Sum(id => Math.Max(0, counts.GetValueOrDefault(id) - 1));
         var lost = ids.Count(id => counts.GetValueOrDefault(id) == 0);
         var scoredLost = ids.Count(id => scored.GetValueOrDefault(id) == 0);
+        if (name == RejectedCase)
+        {
+            // Turned away on purpose (issue 13's batch-id claim): not scored, so no records; the refusal itself must be
+            // recorded under rejected/ so the partner learns to resend under a new id. Anything scored would be the bug.
+            Figure($"{name}: {ids.Count} baskets -> rejected as designed ({rejected} rejection record(s) for the batch id under rejected/), " +
+                $"{ids.Sum(id => counts.GetValueOrDefault(id))} prediction records (expected 0), {ids.Count - scoredLost} in scored/ (expected 0)");
+            continue;
+        }
+
         Figure($"{name}: {ids.Count} baskets -> {ids.Sum(id => counts.GetValueOrDefault(id))} prediction records, {duplicates} duplicate, {lost} lost; {scoredLost} missing from scored/");
     }
 }
@@ -238,6 +273,9 @@ foreach (var line in figures)
 return 0;
 
 static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+static int CountRejected(string folder, string batchId) =>
+    !Directory.Exists(folder) ? 0 : Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count(f => File.ReadAllText(f).Contains(batchId, StringComparison.Ordinal));
 
 static async Task<Dictionary<string, int>> CountPredictionsAsync(IBlobStore store)
 {
@@ -402,16 +440,84 @@ static async Task OutageAsync(AzuriteFixture azurite, string workFolder, string 
 
 internal sealed record Options(int FuzzPerSeed, IReadOnlyList<int> Seeds, int OutageSeconds, int Rate, int Rounds, bool NoAzurite)
 {
-    public static Options Parse(string[] args)
+    public const string Usage = """
+        Usage: fraud-chaos [options]
+
+        The reliability probe of issue 14 (docs/operations.md, "Reliability probe"): starts the handler on a loopback
+        port, attacks it, and prints figures. Runs about 8-10 minutes with the defaults; asserts nothing.
+
+        Options:
+          --fuzz N             fuzzed requests per seed (default 3500)
+          --seeds A,B,...      fuzz seeds (default 1,2,3)
+          --outage-seconds N   length of the frozen-store memory probe (default 60)
+          --rate N             requests per second during that probe (default 200)
+          --rounds N           rounds of 8 concurrent promotions, per store and mode (default 20)
+          --no-azurite         file store only: skips the Azurite promotions, the outage and the memory probes
+          -h, --help           print this text and exit
+        """;
+
+    private static readonly string[] ValueOptions = ["--fuzz", "--seeds", "--outage-seconds", "--rate", "--rounds"];
+
+    /// <summary>Parses the command line; an unknown option or a bad number is an error, never a silent default.</summary>
+    public static bool TryParse(string[] args, out Options options, out string? error)
     {
-        string? Value(string name)
+        options = new Options(3500, [1, 2, 3], 60, 200, 20, false);
+        error = null;
+        for (var i = 0; i < args.Length; i++)
         {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+            var name = args[i];
+            if (name == "--no-azurite")
+            {
+                options = options with { NoAzurite = true };
+                continue;
+            }
+
+            if (Array.IndexOf(ValueOptions, name) < 0)
+            {
+                error = $"unknown option '{name}'.";
+                return false;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value.";
+                return false;
+            }
+
+            var value = args[++i];
+            if (name == "--seeds")
+            {
+                var seeds = new List<int>();
+                foreach (var part in value.Split(','))
+                {
+                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+                    {
+                        error = $"--seeds takes whole numbers separated by commas, not '{value}'.";
+                        return false;
+                    }
+
+                    seeds.Add(seed);
+                }
+
+                options = options with { Seeds = seeds };
+                continue;
+            }
+
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                error = $"{name} takes a whole number of at least 1, not '{value}'.";
+                return false;
+            }
+
+            options = name switch
+            {
+                "--fuzz" => options with { FuzzPerSeed = number },
+                "--outage-seconds" => options with { OutageSeconds = number },
+                "--rate" => options with { Rate = number },
+                _ => options with { Rounds = number },
+            };
         }
 
-        int Int(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        var seeds = Value("--seeds") is { } s ? s.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToList() : [1, 2, 3];
-        return new Options(Int("--fuzz", 3500), seeds, Int("--outage-seconds", 60), Int("--rate", 200), Int("--rounds", 20), args.Contains("--no-azurite"));
+        return true;
     }
 }

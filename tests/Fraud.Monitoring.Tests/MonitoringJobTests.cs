@@ -151,6 +151,37 @@ public sealed class MonitoringJobTests(ChampionFixture champion) : IClassFixture
         Assert.Equal("b", Assert.Single(set.HoldoutBaskets).Id);
     }
 
+    [Fact]
+    public async Task TheRunCompactsLabelsAndReadsOnlyTheLabelsOfItsLookback()
+    {
+        // Issue 14 item 15: one blob per label POST, every one re-read by every run.
+        var (temp, registry) = await champion.NewStoreAsync();
+        using var _ = temp;
+        await LogTrafficAsync(temp, Scenario.Standard, 1000, seed: 707, labelled: false);
+        var ids = ScenarioTraffic.Generate(Scenario.Standard, 1000, 707).Select(t => t.Basket.Id).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var threeHoursAgo = new LabelStore(temp.Store, new FixedClock(now.AddHours(-3)));
+        for (var i = 0; i < 10; i++)
+        {
+            await threeHoursAgo.AppendAsync([new FraudLabel(ids[i], i % 2 == 0, "chargeback", now.AddHours(-3))]);
+        }
+
+        // A label that arrived 200 days ago (outside the 90-day lookback), in the first layout, for a basket in the log.
+        var old = now.AddDays(-200).UtcDateTime;
+        await temp.Store.PutAsync(Containers.Labels, $"{old:yyyy'/'MM'/'dd}/{old:yyyyMMdd'T'HHmmssfff'Z'}-0a0b.json", System.Text.Encoding.UTF8.GetBytes($$"""[{"id":"{{ids[500]}}","fraudFlag":true,"source":"chargeback","observedAt":"{{now.AddDays(-200):O}}"}]"""));
+
+        var outcome = await new MonitoringJob(temp.Store, registry, new RunTracker(temp.Store)).RunAsync(Quick);
+        var run = await new RunTracker(temp.Store).GetAsync(outcome.RunId!);
+        var hour = now.AddHours(-3).UtcDateTime;
+        var hourBlobs = await temp.Store.ListAsync(Containers.Labels, $"{hour:yyyy'/'MM'/'dd'/'HH}/").Select(b => b.Name).ToListAsync();
+
+        Assert.Equal(10, outcome.LabelledBaskets);
+        Assert.Equal(1, run!.Metrics["compacted_label_hours"]);
+        Assert.Equal(10, run.Metrics["compacted_label_files"]);
+        Assert.Contains("/compacted-", Assert.Single(hourBlobs), StringComparison.Ordinal);
+        Assert.Equal(11, (await new LabelStore(temp.Store).ReadAllAsync()).Count); // nothing lost, the old blob included
+    }
+
     private static async Task LogTrafficAsync(TempStore temp, Scenario scenario, int count, int seed, bool labelled)
     {
         var now = DateTimeOffset.UtcNow;
@@ -170,5 +201,10 @@ public sealed class MonitoringJobTests(ChampionFixture champion) : IClassFixture
         {
             await new LabelStore(temp.Store).AppendAsync(traffic.ConvertAll(t => new FraudLabel(t.Basket.Id, t.IsFraud, "test", now)));
         }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -149,21 +149,69 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
     }
 
     [Fact]
-    public async Task KeepsLabelsIncludingThoseForBasketsNotSeenYet()
+    public async Task RefusesLabelsForBasketsNeverScoredNamingThemAndStoresNothing()
     {
+        // Labels for any id were kept (issue 14 item 8); they choose the retrain trigger, the challenger's data and the gate.
         using var client = _factory.CreateClient();
-        using var response = await client.PostAsync(new Uri("/api/labels", UriKind.Relative), Samples.Json("""
+        using (var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("app-1"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        }
+
+        var problem = await PostProblemAsync("/api/labels", """
             [{"id":"app-1","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-20T09:30:00Z"},
              {"id":"never-scored-42","fraudFlag":false,"source":"manual-review","observedAt":"2026-11-20T10:00:00+01:00"}]
-            """));
+            """, HttpStatusCode.BadRequest);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recorded").GetInt32());
-        var stored = Directory.EnumerateFiles(Path.Combine(_factory.Storage, "labels"), "*.json", SearchOption.AllDirectories)
-            .Select(File.ReadAllText).ToList();
-        Assert.Single(stored);
-        Assert.Contains("never-scored-42", stored[0], StringComparison.Ordinal);
-        Assert.Contains("chargeback", stored[0], StringComparison.Ordinal);
+        var errors = problem.GetProperty("errors");
+        Assert.False(errors.TryGetProperty("[0].id", out _));
+        Assert.Contains("never-scored-42", errors.GetProperty("[1].id")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(await StoredLabelsAsync());
+
+        // The basket scored a moment ago (still in the prediction log's buffer) is accepted on its own.
+        using var alone = await client.PostAsync(new Uri("/api/labels", UriKind.Relative), Samples.Json("""[{"id":"app-1","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-20T09:30:00Z"}]"""));
+        Assert.Equal(HttpStatusCode.OK, alone.StatusCode);
+        Assert.Equal(["app-1"], (await StoredLabelsAsync()).Select(l => l.Id));
+    }
+
+    [Fact]
+    public async Task ABatchOfUnknownIdsNamesTheFirstHundredAndCountsTheRest()
+    {
+        var body = "[" + string.Join(',', Enumerable.Range(0, 150).Select(i => $$"""{"id":"ghost-{{i}}","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-20T09:30:00Z"}""")) + "]";
+
+        var problem = await PostProblemAsync("/api/labels", body, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(101, errors.EnumerateObject().Count());
+        Assert.Contains("150 labels", errors.GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("ghost-99", errors.GetProperty("[99].id")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(await StoredLabelsAsync());
+    }
+
+    [Fact]
+    public async Task ALabelPostedAgainStoresNothingAndALaterObservationSupersedesIt()
+    {
+        using var client = _factory.CreateClient();
+        using (var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("app-7"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        }
+
+        const string Review = """[{"id":"app-7","fraudFlag":false,"source":"manual-review","observedAt":"2026-11-20T09:30:00Z"}]""";
+        var first = await PostLabelsAsync(client, Review);
+        var again = await PostLabelsAsync(client, Review);
+        var sameInstantOtherOffset = await PostLabelsAsync(client, """[{"id":"app-7","fraudFlag":false,"source":"manual-review","observedAt":"2026-11-20T10:30:00+01:00"}]""");
+        var chargeback = await PostLabelsAsync(client, """[{"id":"app-7","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-25T12:00:00Z"}]""");
+        var lateReview = await PostLabelsAsync(client, Review);
+
+        Assert.Equal((1, 0), first);
+        Assert.Equal((0, 1), again);
+        Assert.Equal((0, 1), sameInstantOtherOffset);
+        Assert.Equal((1, 0), chargeback);
+        Assert.Equal((0, 1), lateReview);
+        var stored = await StoredLabelsAsync();
+        Assert.Equal(2, stored.Count);
+        Assert.True(Fraud.Monitoring.LabelStore.LatestById(stored)["app-7"].FraudFlag);
     }
 
     [Fact]
@@ -175,6 +223,11 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
 
         var problem = await PostProblemAsync("/api/labels", $$"""[{"id":"f-1","fraudFlag":true,"source":"chargeback","observedAt":"{{hourAhead}}"}]""", HttpStatusCode.BadRequest);
         using var client = _factory.CreateClient();
+        using (var scored = await client.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("f-2"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        }
+
         using var skewed = await client.PostAsync(new Uri("/api/labels", UriKind.Relative), Samples.Json($$"""[{"id":"f-2","fraudFlag":true,"source":"chargeback","observedAt":"{{minuteAhead}}"}]"""));
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("[0].observedAt", out _));
@@ -368,4 +421,15 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
+
+    private static async Task<(int Recorded, int Unchanged)> PostLabelsAsync(HttpClient client, string body)
+    {
+        using var response = await client.PostAsync(new Uri("/api/labels", UriKind.Relative), Samples.Json(body));
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, answer.ToString());
+        return (answer.GetProperty("recorded").GetInt32(), answer.GetProperty("unchanged").GetInt32());
+    }
+
+    private Task<IReadOnlyList<Fraud.Monitoring.FraudLabel>> StoredLabelsAsync() =>
+        new Fraud.Monitoring.LabelStore(new Fraud.Registry.Storage.FileBlobStore(_factory.Storage)).ReadAllAsync();
 }

@@ -2,6 +2,8 @@ using Fraud.Monitoring;
 using Fraud.Registry;
 using Fraud.Registry.Serving;
 using FraudFunctions.Batches;
+using FraudFunctions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FraudFunctions.Composition;
 
@@ -12,7 +14,7 @@ namespace FraudFunctions.Composition;
 /// The last run shown on the test page is read from the store (the newest tracked <c>monitor</c> run), so a run of
 /// <c>fraud monitor</c> or of another instance shows too, not only this process's (issue 19, item 13).
 /// </summary>
-public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider provider, RunTracker runs, TimeProvider time, ILogger<MonitoringJobRunner> logger) : IMonitoringRunner
+public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider provider, RunTracker runs, TimeProvider time, IOptions<FraudOptions> options, ILogger<MonitoringJobRunner> logger) : IMonitoringRunner
 {
     /// <summary>How old the store's answer may be: the test page asks every 5 s.</summary>
     public static readonly TimeSpan StoreRefresh = TimeSpan.FromSeconds(5);
@@ -61,7 +63,7 @@ public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider prov
 
         try
         {
-            var outcome = await job.RunAsync(new MonitoringOptions(), ct);
+            var outcome = await job.RunAsync(new MonitoringOptions { MaxLabelSourceShare = options.Value.MaxLabelSourceShare }, ct);
             if (outcome.Decision == MonitoringDecisions.Promoted)
             {
                 await provider.RefreshAsync(ct);

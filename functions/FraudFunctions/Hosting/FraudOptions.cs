@@ -26,4 +26,11 @@ public sealed class FraudOptions
     /// <summary>Rows generated to train a first champion when the store has none (standalone); 0 turns it off.</summary>
     [Range(0, 5_000_000)]
     public int BootstrapTrainingRows { get; set; } = 20_000;
+
+    /// <summary>
+    /// The largest share of the labelled traffic (the challenger's data and the promotion gate's holdout) one label
+    /// source may supply when labels come from two or more sources; 1 turns the cap off (docs/settings.md).
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double MaxLabelSourceShare { get; set; } = Fraud.Monitoring.MonitoringOptions.DefaultMaxLabelSourceShare;
 }

@@ -107,6 +107,7 @@ public static class HandlerHosting
         services.AddSingleton<IPredictionSink, PredictionLogSink>();
         services.AddHostedService<PredictionLogFlusher>();
         services.AddSingleton(sp => new LabelStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ScoredBasketIndex(sp.GetRequiredService<IBlobStore>()));
         services.AddSingleton<ILabelSink, LabelStoreSink>();
 
         // The MonitorModel timer runs the monitoring job (drift, retraining, promotion gate).

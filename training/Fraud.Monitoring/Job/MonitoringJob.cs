@@ -69,6 +69,9 @@ public sealed class MonitoringJob(
             var compacted = await new PredictionLogCompactor(_store, _clock).CompactFinishedHoursAsync(options.CompactionLookback, ct);
             run.LogMetric("compacted_hours", compacted.Hours);
             run.LogMetric("compacted_files", compacted.FilesReplaced);
+            var labels = await new LabelStore(_store, _clock).CompactFinishedHoursAsync(options.LabelLookback, ct);
+            run.LogMetric("compacted_label_hours", labels.Hours);
+            run.LogMetric("compacted_label_files", labels.FilesReplaced);
         }
         catch (Exception ex) when (ex is BlobStoreException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -103,7 +106,8 @@ public sealed class MonitoringJob(
             window.Add(record.Basket);
         }
 
-        var allLabels = await new LabelStore(_store).ReadAllAsync(ct);
+        // Labels that arrived within the lookback: a label for a basket scored in it cannot have arrived earlier.
+        var allLabels = await new LabelStore(_store, _clock).ReadWindowAsync(now - options.LabelLookback, now.AddMinutes(1), ct);
         var latestLabels = LabelStore.LatestById(allLabels);
         var source = string.Create(CultureInfo.InvariantCulture, $"prediction log {from:u} to {now:u}");
         var drift = new DriftCheck(options.Drift, metrics, _clock).Run(championModel, card, champion.Version, window, source, latestLabels, options.Threads);
@@ -173,7 +177,19 @@ public sealed class MonitoringJob(
 
         // 3. Training set: base data + older labelled traffic; the newest labels are the gate's holdout.
         var baseSet = await new TrainingDataStore(_store).LoadBaseAsync(ct);
-        var set = TrainingSetBuilder.Build(baseSet?.Baskets, baseSet?.Labels, join.Matched, options.HoldoutFraction, options.MinHoldoutRows);
+        var set = TrainingSetBuilder.Build(baseSet?.Baskets, baseSet?.Labels, join.Matched, options.HoldoutFraction, options.MinHoldoutRows, options.MaxLabelSourceShare);
+        var share = options.MaxLabelSourceShare;
+        foreach (var (labelSource, count) in set.CappedBySource)
+        {
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                _logger.LogInformation("Monitoring: {Count} labels from source {Source} left out (over the {Share:P0} share one source may supply).", count, labelSource, share);
+            }
+
+            run.LogMetric("labels_over_source_share", count);
+            run.SetTag("capped_label_source", labelSource);
+        }
+
         var dataTime = stage.Elapsed;
         run.LogTiming("data", dataTime);
         run.LogMetric("base_rows", set.BaseRows);
@@ -310,6 +326,7 @@ public sealed class MonitoringJob(
         ["holdout_fraction"] = options.HoldoutFraction.ToString("G", CultureInfo.InvariantCulture),
         ["min_pr_auc_gain"] = options.Gate.MinPrAucGain.ToString("G", CultureInfo.InvariantCulture),
         ["max_log_loss_increase"] = options.Gate.MaxLogLossIncrease.ToString("G", CultureInfo.InvariantCulture),
+        ["max_label_source_share"] = options.MaxLabelSourceShare.ToString("G", CultureInfo.InvariantCulture),
         ["label_lookback_days"] = options.LabelLookback.TotalDays.ToString("G", CultureInfo.InvariantCulture),
         ["force"] = options.Force ? "true" : "false",
         ["seed"] = options.Training.Seed.ToString(CultureInfo.InvariantCulture),

@@ -35,6 +35,15 @@ public sealed record MonitoringOptions
     /// <summary>Holdout rows wanted at least (when that many labelled baskets exist).</summary>
     public int MinHoldoutRows { get; init; } = 1000;
 
+    /// <summary>
+    /// The largest share of the labelled traffic (challenger data and the gate's holdout) one label source may supply
+    /// when labels come from two or more sources; rows over it are left out, evenly over time. 1 turns the cap off.
+    /// </summary>
+    public double MaxLabelSourceShare { get; init; } = DefaultMaxLabelSourceShare;
+
+    /// <summary>The default of <see cref="MaxLabelSourceShare"/>: any one source at most 80 %, so at least a fifth comes from others.</summary>
+    public const double DefaultMaxLabelSourceShare = 0.8;
+
     public GateOptions Gate { get; init; } = new();
 
     /// <summary>How the challenger is trained; its seed makes the run repeatable.</summary>
@@ -54,6 +63,8 @@ public sealed record MonitoringOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HoldoutFraction, 0.9);
         ArgumentOutOfRangeException.ThrowIfNegative(MinHoldoutRows);
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxLabelSourceShare, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLabelSourceShare, 1.0);
         Drift.Validate();
         Training.Validate();
     }

@@ -225,6 +225,30 @@ public static class PredictionParquet
         }
     }
 
+    /// <summary>Appends the basket ids of the file (one per basket: the rows with <c>line</c> = 0); reads two columns only.</summary>
+    public static async Task ReadBasketIdsAsync(Stream input, List<string> into, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        await using var reader = await ParquetReader.CreateAsync(input, Options, leaveStreamOpen: true, cancellationToken: ct);
+        _ = VersionOf(reader);
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var rows = checked((int)group.RowCount);
+            var ids = new string?[rows];
+            var lineNo = new int[rows];
+            await group.ReadAsync(BasketId, ids.AsMemory(), cancellationToken: ct);
+            await group.ReadAsync<int>(Line, lineNo.AsMemory(), cancellationToken: ct);
+            for (var i = 0; i < rows; i++)
+            {
+                if (lineNo[i] == 0 && ids[i] is { } id)
+                {
+                    into.Add(id);
+                }
+            }
+        }
+    }
+
     private static Decision ParseDecision(string? name) =>
         Enum.TryParse<Decision>(name, ignoreCase: true, out var decision) ? decision : throw new InvalidDataException($"Prediction log: unknown decision '{name}'.");
 

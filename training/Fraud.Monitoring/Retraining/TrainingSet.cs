@@ -2,8 +2,8 @@ using Fraud.Baskets;
 
 namespace Fraud.Monitoring;
 
-/// <summary>A scored basket whose truth is now known.</summary>
-public sealed record LabelledPrediction(Basket Basket, bool IsFraud, DateTimeOffset ScoredAt, DateTimeOffset LabelledAt);
+/// <summary>A scored basket whose truth is now known, and who said so (<see cref="FraudLabel.Source"/>).</summary>
+public sealed record LabelledPrediction(Basket Basket, bool IsFraud, DateTimeOffset ScoredAt, DateTimeOffset LabelledAt, string Source = "");
 
 /// <summary>How predictions and labels matched on basket id.</summary>
 public sealed record LabelJoin(IReadOnlyList<LabelledPrediction> Matched, int Predictions, int Labels, int LabelsWithoutPrediction);
@@ -26,6 +26,9 @@ public sealed class TrainingSet
     public int BaseRowsReplaced { get; set; }
 
     public int LabelledRows { get; set; }
+
+    /// <summary>Labelled rows left out because their source was over its share (<see cref="TrainingSetBuilder.CapSources"/>), by source.</summary>
+    public Dictionary<string, int> CappedBySource { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The earliest scoring time in the holdout: every training row from traffic is older.</summary>
     public DateTimeOffset? HoldoutFrom { get; set; }
@@ -62,7 +65,7 @@ public static class TrainingSetBuilder
         {
             if (latestScore.TryGetValue(id, out var record))
             {
-                matched.Add(new LabelledPrediction(record.Basket, label.FraudFlag, record.ScoredAt, label.ObservedAt));
+                matched.Add(new LabelledPrediction(record.Basket, label.FraudFlag, record.ScoredAt, label.ObservedAt, label.Source));
             }
             else
             {
@@ -79,12 +82,19 @@ public static class TrainingSetBuilder
     /// Builds the training set and the holdout: the newest <paramref name="holdoutFraction"/> of the labelled traffic
     /// (at least <paramref name="minHoldout"/> rows when there are that many) is held out.
     /// </summary>
-    public static TrainingSet Build(IReadOnlyList<Basket>? baseBaskets, IReadOnlyList<bool>? baseLabels, IReadOnlyList<LabelledPrediction> labelled, double holdoutFraction, int minHoldout)
+    public static TrainingSet Build(IReadOnlyList<Basket>? baseBaskets, IReadOnlyList<bool>? baseLabels, IReadOnlyList<LabelledPrediction> labelled, double holdoutFraction, int minHoldout, double maxSourceShare = 1.0)
     {
         ArgumentNullException.ThrowIfNull(labelled);
         ArgumentOutOfRangeException.ThrowIfNegative(holdoutFraction);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(holdoutFraction, 1.0);
+        var capped = CapSources(labelled, maxSourceShare, out var left);
+        labelled = capped;
         var set = new TrainingSet { LabelledRows = labelled.Count };
+        foreach (var (source, count) in left)
+        {
+            set.CappedBySource[source] = count;
+        }
+
         var holdoutCount = Math.Min(labelled.Count, Math.Max((int)Math.Round(labelled.Count * holdoutFraction), minHoldout));
         var firstHoldout = labelled.Count - holdoutCount;
         var fresh = new HashSet<string>(StringComparer.Ordinal);
@@ -118,5 +128,79 @@ public static class TrainingSetBuilder
 
         set.HoldoutFrom = holdoutCount > 0 ? labelled[firstHoldout].ScoredAt : null;
         return set;
+    }
+
+    /// <summary>
+    /// Keeps at most <paramref name="maxShare"/> of the rows from any one label source: the largest level m such that
+    /// no source keeps more than m rows and m is at most <paramref name="maxShare"/> of all rows kept (the other sources
+    /// are kept whole unless they are over m too). A source over its share keeps rows spread evenly over time (every
+    /// k-th in scoring order), so the newest rows the gate holds out have about the same mix as the rest. With labels
+    /// from one source only there is nothing to weigh it against and every row is kept; a share of 1 turns the cap off.
+    /// </summary>
+    /// <remarks>
+    /// The source is what the caller of <c>POST /api/labels</c> declared: the cap stops one feed (a broken integration,
+    /// one partner's back office) from flooding what retraining and the gate trust; it cannot stop a key holder that
+    /// lies about the source, which is what the function key is for.
+    /// </remarks>
+    public static List<LabelledPrediction> CapSources(IReadOnlyList<LabelledPrediction> labelled, double maxShare, out Dictionary<string, int> leftOut)
+    {
+        ArgumentNullException.ThrowIfNull(labelled);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxShare, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxShare, 1.0);
+        leftOut = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in labelled)
+        {
+            counts[row.Source] = counts.GetValueOrDefault(row.Source) + 1;
+        }
+
+        if (maxShare >= 1.0 || counts.Count < 2)
+        {
+            return [.. labelled];
+        }
+
+        // f(m) = share * sum(min(c, m)) - m is concave with f(0) = 0, so {m : f(m) >= 0} is [0, m*]: binary search.
+        var largest = counts.Values.Max();
+        long Kept(int m) => counts.Values.Sum(c => (long)Math.Min(c, m));
+        int lo = 0, hi = largest;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo + 1) / 2);
+            if (mid <= maxShare * Kept(mid) + 1e-9)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        var level = lo;
+        var keep = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (source, count) in counts)
+        {
+            keep[source] = Math.Min(count, level);
+            if (count > level)
+            {
+                leftOut[source] = count - level;
+            }
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new List<LabelledPrediction>(labelled.Count);
+        foreach (var row in labelled)
+        {
+            // Row i of a source with c rows is kept when floor((i + 1) * k / c) > floor(i * k / c): k rows evenly spread.
+            var i = seen.GetValueOrDefault(row.Source);
+            seen[row.Source] = i + 1;
+            long c = counts[row.Source], k = keep[row.Source];
+            if ((i + 1) * k / c > i * k / c)
+            {
+                result.Add(row);
+            }
+        }
+
+        return result;
     }
 }

@@ -17,6 +17,33 @@ public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<Tr
     }
 
     [Fact]
+    public void OnePassExplanationsEqualTheMembersExplainedOneByOne()
+    {
+        var model = fixture.Model;
+        var width = model.FeatureCount;
+        var rows = new float[model.Members.Count * width];
+        var perMember = new double[width];
+        var scratch = new double[width];
+        foreach (var basket in fixture.TestBaskets.Take(200))
+        {
+            for (var m = 0; m < model.Members.Count; m++)
+            {
+                model.Members[m].Featurizer.Featurize(basket, rows.AsSpan(m * width, width));
+            }
+
+            var baseValue = model.MeanContributionsPerMember(rows, perMember, scratch);
+            var explanation = model.Explain(basket);
+
+            Assert.Equal(model.PredictRaw(basket), explanation.RawScore);
+            Assert.Equal(baseValue, explanation.BaseValue, 1e-12);
+            for (var f = 0; f < width; f++)
+            {
+                Assert.Equal(perMember[f], explanation.FeatureContributions[f], 1e-10);
+            }
+        }
+    }
+
+    [Fact]
     public void ReasonsAreReadableAndStrongestFirst()
     {
         var result = fixture.Model.Score(fixture.TestBaskets.First(b => b.Items.Count >= 2), explain: true, maxReasons: 4);

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 
 namespace FraudFunctions.Tests;
@@ -106,6 +108,38 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
     {
         var huge = Samples.Basket("huge").Replace("MacBook Pro 0", new string('x', 70_000), StringComparison.Ordinal);
         await PostProblemAsync("/api/score", huge, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task ScoresABasketSentInSmallPiecesWithoutALengthLikeTheSameBasketSentWhole()
+    {
+        // 24 items with long names: about 9 KB, so the body spans several buffers of the request pipe.
+        var basket = Samples.Basket("pieces", items: 24).Replace("MacBook Pro", "MacBook Pro " + new string('m', 200), StringComparison.Ordinal);
+        using var client = _factory.CreateClient();
+        var whole = await ScoreAsync(client, basket);
+
+        using var content = new StreamContent(new TrickleStream(Encoding.UTF8.GetBytes(basket), pieceBytes: 500));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(new Uri("/api/score", UriKind.Relative), content);
+
+        Assert.Null(content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var pieces = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(whole.GetProperty("fraudProbability").GetDouble(), pieces.GetProperty("fraudProbability").GetDouble());
+        Assert.Equal(whole.GetProperty("reasons").GetRawText(), pieces.GetProperty("reasons").GetRawText());
+    }
+
+    [Fact]
+    public async Task RefusesABodyWithoutALengthOnceItPassesTheLimit()
+    {
+        var huge = Samples.Basket("huge").Replace("MacBook Pro 0", new string('x', 70_000), StringComparison.Ordinal);
+        using var client = _factory.CreateClient();
+        using var content = new StreamContent(new TrickleStream(Encoding.UTF8.GetBytes(huge), pieceBytes: 4096));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(new Uri("/api/score", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -432,4 +466,38 @@ public sealed class HttpApiTests(TrainedStore trained) : IDisposable
 
     private Task<IReadOnlyList<Fraud.Monitoring.FraudLabel>> StoredLabelsAsync() =>
         new Fraud.Monitoring.LabelStore(new Fraud.Registry.Storage.FileBlobStore(_factory.Storage)).ReadAllAsync();
+
+    /// <summary>A body of unknown length that hands out at most <c>pieceBytes</c> per read, as a slow client sends it.</summary>
+    private sealed class TrickleStream(byte[] data, int pieceBytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, pieceBytes), data.Length - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

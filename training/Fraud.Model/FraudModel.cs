@@ -44,6 +44,10 @@ public sealed class FraudModel
     private readonly ICalibrator _calibration;
     private readonly CalibratorDto _calibrationDto;
 
+    // Built on the first explanation (a scoring-only process never pays for it); null when a tree does not fit the
+    // one-pass tables, and the members are then explained one by one.
+    private readonly Lazy<EnsembleShap?> _shap;
+
     private FraudModel(string modelId, DateTimeOffset createdAt, IReadOnlyList<ModelMember> members, ICalibrator calibration, ModelThresholds thresholds)
     {
         if (members.Count == 0)
@@ -80,6 +84,7 @@ public sealed class FraudModel
         _calibrationDto = calibration.ToDto();
         Thresholds = thresholds;
         FeatureSchemaHash = SchemaHash(names);
+        _shap = new Lazy<EnsembleShap?>(() => EnsembleShap.TryBuild([.. _members.Select(m => m.Trees)]));
     }
 
     /// <summary>Content-derived identifier: the same trees, featurizer, calibration and thresholds give the same id.</summary>
@@ -251,15 +256,34 @@ public sealed class FraudModel
     private (double Raw, double BaseValue) Explain(Basket basket, Span<float> rows, double[] contributions, double[] scratch)
     {
         _joint.Featurize(basket, rows);
-        return (MeanRaw(rows), MeanContributions(rows, contributions, scratch));
+        if (_shap.Value is { } shap)
+        {
+            // One pass over every member's trees gives the contributions and the raw score together.
+            return (shap.Explain(rows, contributions), shap.BaseValue);
+        }
+
+        return (MeanRaw(rows), MeanContributionsPerMember(rows, contributions, scratch));
     }
 
     /// <summary>
     /// The mean of the members' TreeSHAP values for their rows (laid out as for <see cref="MeanRaw"/>) into
     /// <paramref name="contributions"/>, feature by feature, as explanations show them; returns the mean of the
-    /// members' base values. <paramref name="scratch"/> holds one member's values at a time.
+    /// members' base values. <paramref name="scratch"/> holds one member's values at a time when the members are
+    /// explained one by one.
     /// </summary>
     internal double MeanContributions(ReadOnlySpan<float> rows, Span<double> contributions, Span<double> scratch)
+    {
+        if (_shap.Value is { } shap)
+        {
+            shap.Explain(rows, contributions);
+            return shap.BaseValue;
+        }
+
+        return MeanContributionsPerMember(rows, contributions, scratch);
+    }
+
+    /// <summary><see cref="MeanContributions"/> member by member (trees the one-pass tables do not take).</summary>
+    internal double MeanContributionsPerMember(ReadOnlySpan<float> rows, Span<double> contributions, Span<double> scratch)
     {
         contributions.Clear();
         var width = FeatureCount;

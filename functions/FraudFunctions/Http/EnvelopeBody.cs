@@ -15,18 +15,17 @@ public static class EnvelopeBody
             return (default, Problems.TooLarge(maxBytes));
         }
 
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = maxBytes;
-        }
+        LimitBodySize(request, maxBytes);
 
+        // Room for the declared length and one byte more, so the read that finds the end needs no larger buffer.
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory(64 * 1024);
+                // No size hint: a hint larger than the free space reallocates the buffer (a 64 KB hint made every
+                // 2 KB basket allocate 66 KB, 98 % of the handler's allocations in the 2026-12-01 trace).
+                var memory = buffer.GetMemory();
                 var read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted);
                 if (read == 0)
                 {
@@ -46,6 +45,16 @@ public static class EnvelopeBody
         }
 
         return (buffer.WrittenMemory, null);
+    }
+
+    /// <summary>Lowers Kestrel's own body limit to <paramref name="maxBytes"/>, so a body without Content-Length stops there too.</summary>
+    internal static void LimitBodySize(HttpRequest request, long maxBytes)
+    {
+        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes;
+        }
     }
 }
 

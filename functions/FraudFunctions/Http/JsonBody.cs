@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,6 +15,11 @@ namespace FraudFunctions.Http;
 public static class JsonBody
 {
     /// <summary>Deserialises the body, or returns the ProblemDetails result to send instead.</summary>
+    /// <remarks>
+    /// The body is read through Kestrel's pipe until it is complete and parsed where it lies (one segment, the usual
+    /// case for a basket) or from one pooled copy: nothing per request is allocated for the body itself. Reading it
+    /// into a growing array allocated 66 KB per 2 KB basket (docs/performance.md, the 2026-12-01 trace).
+    /// </remarks>
     public static async ValueTask<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, RequestShape shape, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -22,19 +29,78 @@ public static class JsonBody
             return (default, Problems.NotJson(request.ContentType));
         }
 
-        var (body, tooLarge) = await EnvelopeBody.ReadAsync(request, maxBytes);
-        if (tooLarge is not null)
+        if (request.ContentLength > maxBytes)
         {
-            return (default, tooLarge);
+            return (default, Problems.TooLarge(maxBytes));
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        EnvelopeBody.LimitBodySize(request, maxBytes);
+        var reader = request.BodyReader;
+        ReadResult result;
+        try
+        {
+            while (true)
+            {
+                result = await reader.ReadAsync(request.HttpContext.RequestAborted);
+                if (result.Buffer.Length > maxBytes)
+                {
+                    reader.AdvanceTo(result.Buffer.End);
+                    return (default, Problems.TooLarge(maxBytes));
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+
+                // Nothing consumed, everything seen: the next read returns once more of the body has arrived.
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (default, Problems.TooLarge(maxBytes));
+        }
+
+        try
+        {
+            return Parse(result.Buffer, typeInfo, shape);
+        }
+        finally
+        {
+            reader.AdvanceTo(result.Buffer.End);
+        }
+    }
+
+    private static (T? Value, ProblemHttpResult? Problem) Parse<T>(in ReadOnlySequence<byte> body, JsonTypeInfo<T> typeInfo, RequestShape shape)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Parse(body.FirstSpan, typeInfo, shape);
+        }
+
+        var length = checked((int)body.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(rented);
+            return Parse(rented.AsSpan(0, length), typeInfo, shape);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static (T? Value, ProblemHttpResult? Problem) Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo, RequestShape shape)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
         {
             // Utf8JsonReader only notices invalid UTF-8 inside a string when the string is read (a 500 in the fuzz).
             return (default, Problems.Invalid("body", "The body is not valid UTF-8."));
         }
 
-        var errors = RequestValidator.Validate(body.Span, shape);
+        var errors = RequestValidator.Validate(body, shape);
         if (errors.Count > 0)
         {
             return (default, Problems.Invalid(errors));
@@ -42,7 +108,7 @@ public static class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize(body.Span, typeInfo);
+            var value = JsonSerializer.Deserialize(body, typeInfo);
             return value is null ? (default, Problems.Invalid("body", $"The body must be {shape.Noun}, not null.")) : (value, null);
         }
         catch (JsonException ex)

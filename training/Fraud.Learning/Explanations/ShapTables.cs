@@ -91,6 +91,29 @@ internal sealed class ShapTables
         AddLeaves(tree, left, phi);
     }
 
+    /// <summary>
+    /// Tree <paramref name="tree"/>'s summed table when it has one: its split nodes (bit s of a split word is set when
+    /// the row goes left at <c>splitNodes[s]</c>), its distinct features, and for each of the 2^splits words the
+    /// amounts of those features, word-major. False for a tree whose contributions come from the leaf loop or the
+    /// recursive algorithm.
+    /// </summary>
+    internal bool TryGetWordTable(int tree, out ReadOnlySpan<int> splitNodes, out ReadOnlySpan<int> features, out ReadOnlySpan<double> amounts)
+    {
+        var start = tree < _patternStart.Length ? _patternStart[tree] : -1;
+        if (start < 0)
+        {
+            splitNodes = default;
+            features = default;
+            amounts = default;
+            return false;
+        }
+
+        splitNodes = _splits.AsSpan(_treeSplitStart[tree], _treeSplitStart[tree + 1] - _treeSplitStart[tree]);
+        features = _treeFeatures.AsSpan(_treeFeatureStart[tree], _treeFeatureStart[tree + 1] - _treeFeatureStart[tree]);
+        amounts = _patternAmounts.AsSpan(start, features.Length << splitNodes.Length);
+        return true;
+    }
+
     /// <summary>Adds every leaf's amount of tree <paramref name="tree"/> for the split word <paramref name="left"/>.</summary>
     private void AddLeaves(int tree, ulong left, Span<double> phi)
     {

@@ -66,9 +66,11 @@ internal static class CostWorker
         generated = null;
         var generateSeconds = clock.Elapsed.TotalSeconds;
         var rssBefore = ProcessMemory.SelfRssMiB();
+        var cpu = CpuSeconds();
         clock.Restart();
         var result = ModelTrainer.Train(baskets, labels, options, cancellationToken: ct);
         var seconds = clock.Elapsed.TotalSeconds;
+        cpu = CpuSeconds() - cpu;
         var peak = ProcessMemory.SelfPeakRssMiB();
         var heapPeak = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / (1024.0 * 1024.0);
         if (registerIn is not null)
@@ -84,6 +86,7 @@ internal static class CostWorker
             ["rows"] = rows,
             ["generateSeconds"] = generateSeconds,
             ["seconds"] = seconds,
+            ["cpuSeconds"] = cpu,
             ["rssBeforeMiB"] = rssBefore,
             ["peakRssMiB"] = peak,
             ["lastHeapMiB"] = heapPeak,
@@ -108,7 +111,9 @@ internal static class CostWorker
             Gate = new GateOptions { MinHoldoutRows = int.MaxValue },
             Training = training,
         };
+        var cpu = CpuSeconds();
         var outcome = await job.RunAsync(options, ct);
+        cpu = CpuSeconds() - cpu;
         var peak = ProcessMemory.SelfPeakRssMiB();
         if (outcome.Decision != MonitoringDecisions.Skipped)
         {
@@ -121,11 +126,19 @@ internal static class CostWorker
             ["driftSeconds"] = outcome.DriftTime.TotalSeconds,
             ["dataSeconds"] = outcome.DataTime.TotalSeconds,
             ["totalSeconds"] = outcome.TotalTime.TotalSeconds,
+            ["cpuSeconds"] = cpu,
             ["trainingRows"] = outcome.TrainingRows,
             ["labelled"] = outcome.LabelledBaskets,
             ["rssBeforeMiB"] = rssBefore,
             ["peakRssMiB"] = peak,
         };
+    }
+
+    /// <summary>CPU time of this process so far (every thread, user + system): on a shared machine, the figure other processes cannot inflate.</summary>
+    private static double CpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>Runs <c>fraud cost-worker args...</c> in a child process of this same program and returns its result.</summary>

@@ -24,6 +24,8 @@ internal static class CommandCatalog
         yield return EvaluateCommand.Create();
         yield return ExplainCommand.Create();
         yield return BenchCommand.Create();
+        yield return CostCommand.Create();
+        yield return CostWorker.Create();
         yield return RegistryCommand.Create();
         yield return RunsCommand.Create();
         yield return TuneCommand.Create();

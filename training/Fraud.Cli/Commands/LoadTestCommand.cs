@@ -313,7 +313,7 @@ internal static class LoadTestCommand
     }
 
     /// <summary>The host's Service Bus envelope: the body is a JSON string (serialised twice), metadata values too.</summary>
-    private static byte[] HostEnvelope(string batchId, List<Basket> baskets)
+    internal static byte[] HostEnvelope(string batchId, List<Basket> baskets)
     {
         var message = new StringBuilder();
         message.Append("{\"batchId\":").Append(JsonSerializer.Serialize(batchId, CliJson.Default.String)).Append(",\"baskets\":")

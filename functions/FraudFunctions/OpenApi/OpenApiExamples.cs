@@ -40,7 +40,7 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["ScoreBatch"] = ($$"""{"baskets": [{{Basket}}]}""", $$"""{"modelVersion": "3", "count": 1, "results": [{{Score}}]}"""),
         ["RecordLabels"] = (
             """[{"id": "app-000123", "fraudFlag": true, "source": "chargeback", "observedAt": "2026-11-20T09:30:00Z"}]""",
-            """{"recorded": 1}"""),
+            """{"recorded": 1, "unchanged": 0}"""),
         ["Health"] = (null, """{"status": "healthy"}"""),
         ["HealthDetails"] = (null, """
             {"status": "healthy", "model": {"loaded": true, "version": "3", "loadedAt": "2026-11-21T08:00:00Z", "state": "ready"},

@@ -97,6 +97,21 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void RefusesPriceBandsOutOfOrder()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["featurizer"]!["price_bounds"] = new JsonArray(500.0, 100.0, 300.0, 800.0, 1500.0))));
+        Assert.Contains("price bands", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesAnOlderFeatureLayout()
+    {
+        // Layout 3 had the base currency's fixed price bands and no bounds in the file: its features cannot be rebuilt.
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["featurizer"]!["version"] = 3)));
+        Assert.Contains("layout version is 3", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RefusesAFileWithoutMembers()
     {
         var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"] = new JsonArray())));

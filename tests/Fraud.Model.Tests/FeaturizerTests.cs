@@ -68,6 +68,32 @@ public sealed class FeaturizerTests
     }
 
     [Fact]
+    public void PriceBandsFollowTheTrainingPricesSoAnotherCurrencyGetsTheSameBands()
+    {
+        // The same baskets priced 9.6 times higher (another currency): fixed bounds of 25 ... 1,500 would put nearly
+        // every line in the top band; bands at quantiles of the training prices count the same lines in the same band.
+        var (baskets, labels) = Generated(3000, 25);
+        var dear = baskets.ConvertAll(b => b with { Items = [.. b.Items.Select(i => i with { CashPrice = i.CashPrice * 9.6 })] });
+        var (home, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
+        var (abroad, _) = FeaturizerFitter.FitTransform(dear, labels, new FeaturizerOptions(), seed: 1);
+        var (fixedBands, _) = FeaturizerFitter.FitTransform(dear, labels, new FeaturizerOptions { PriceBands = PriceBandMode.Fixed }, seed: 1);
+        var bands = home.FeatureNames.Where(n => n.StartsWith("lines_price_", StringComparison.Ordinal) || n.StartsWith("max_quantity_price_", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(8, bands.Length);
+        int Top(BasketFeaturizer f, IEnumerable<Basket> rows) => (int)rows.Sum(b => Row(f, b)[f.IndexOf("lines_price_p90_plus")]);
+
+        for (var i = 0; i < 500; i++)
+        {
+            var a = Row(home, baskets[i]);
+            var b = Row(abroad, dear[i]);
+            Assert.All(bands, name => Assert.Equal(a[home.IndexOf(name)], b[abroad.IndexOf(name)]));
+        }
+
+        var lines = baskets.Sum(b => b.Items.Count);
+        Assert.InRange(Top(abroad, dear), lines * 0.05, lines * 0.15);
+        Assert.True(Top(fixedBands, dear) > lines * 0.5, "the fixed bounds put most dear lines in the top band");
+    }
+
+    [Fact]
     public void SpellingsOfOneCategoryMeetInOneFeature()
     {
         var (baskets, labels) = Generated(3000, 24);
@@ -152,6 +178,13 @@ public sealed class FeaturizerTests
         Assert.True(F(gadgetAlone, "line_model_score") > F(cableAlone, "line_model_score") + 2, "the gadget carries the risk");
         Assert.True(F(new Basket("gc", [cable, gadget]), "line_model_riskiest_line") > F(cableAlone, "line_model_riskiest_line") + 2);
         Assert.Equal(-10f, F(cableAlone, "line_model_second_line"));
+    }
+
+    private static float[] Row(BasketFeaturizer featurizer, Basket basket)
+    {
+        var row = new float[featurizer.FeatureCount];
+        featurizer.Featurize(basket, row);
+        return row;
     }
 
     private static (List<Basket> Baskets, List<bool> Labels) Generated(int rows, int seed)

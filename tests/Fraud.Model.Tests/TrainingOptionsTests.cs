@@ -12,6 +12,8 @@ public sealed class TrainingOptionsTests
         Assert.Equal(CalibrationMethod.Isotonic, options.Calibration);
         Assert.Equal(5, options.Featurizer.Smoothing);
         Assert.Equal("0.2", options.ToParameters()["learning_rate"]);
+        Assert.Equal("quantile", options.ToParameters()["price_bands"]);
+        Assert.Equal(Features.PriceBandMode.Fixed, options.WithParameter("price_bands", "fixed").Featurizer.PriceBands);
     }
 
     [Fact]
@@ -27,6 +29,7 @@ public sealed class TrainingOptionsTests
     [InlineData("learning_rate", "-1")]
     [InlineData("decline_precision", "0.1")]
     [InlineData("calibration", "magic")]
+    [InlineData("price_bands", "pounds")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));

@@ -11,13 +11,14 @@ namespace Fraud.Model.Features;
 public sealed class BasketFeaturizer
 {
     /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     internal const int AggregateCount = 30;
     internal const int RiskCount = JointFeaturizer.HistoryCount + LineRiskModel.OutputCount;
 
     private readonly string[] _categories;
     private readonly string[] _makes;
+    private readonly PriceBands _priceBands;
     private readonly EncodingTable _models;
     private readonly EncodingTable _goodsCodes;
     private readonly EncodingTable _modelWords;
@@ -31,6 +32,7 @@ public sealed class BasketFeaturizer
     internal BasketFeaturizer(
         string[] categories,
         string[] makes,
+        PriceBands priceBands,
         EncodingTable models,
         EncodingTable goodsCodes,
         EncodingTable modelWords,
@@ -41,6 +43,7 @@ public sealed class BasketFeaturizer
     {
         _categories = categories;
         _makes = makes;
+        _priceBands = priceBands;
         _models = models;
         _goodsCodes = goodsCodes;
         _modelWords = modelWords;
@@ -76,6 +79,8 @@ public sealed class BasketFeaturizer
 
     internal IReadOnlyList<string> Makes => _makes;
 
+    internal PriceBands PriceBands => _priceBands;
+
     internal EncodingTable ModelTable => _models;
 
     internal EncodingTable GoodsCodeTable => _goodsCodes;
@@ -102,6 +107,8 @@ public sealed class BasketFeaturizer
         MinTokenLength = _minTokenLength,
         Categories = _categories,
         Makes = _makes,
+        PriceBounds = _priceBands.Bounds,
+        QuantityPriceBounds = _priceBands.QuantityBounds,
         Models = _models.ToDto(),
         GoodsCodes = _goodsCodes.ToDto(),
         ModelWords = _modelWords.ToDto(),
@@ -122,14 +129,15 @@ public sealed class BasketFeaturizer
             throw new ModelFormatException($"The featurizer layout version is {dto.Version}; this build reads version {CurrentVersion}.");
         }
 
-        if (dto.Categories is null || dto.Makes is null || dto.MinTokenLength < 1)
+        if (dto.Categories is null || dto.Makes is null || dto.PriceBounds is null || dto.QuantityPriceBounds is null || dto.MinTokenLength < 1)
         {
-            throw new ModelFormatException("The featurizer state is incomplete (vocabularies or token length missing).");
+            throw new ModelFormatException("The featurizer state is incomplete (vocabularies, price bands or token length missing).");
         }
 
         return new BasketFeaturizer(
             dto.Categories,
             dto.Makes,
+            new PriceBands(dto.PriceBounds, dto.QuantityPriceBounds),
             EncodingTable.FromDto(dto.Models, "models"),
             EncodingTable.FromDto(dto.GoodsCodes, "goodsCodes"),
             EncodingTable.FromDto(dto.ModelWords, "modelWords"),

@@ -29,15 +29,16 @@ internal static class FeatureLayout
         ("extras_amount", FeatureGroupKind.Extras),
         ("lines_without_make", FeatureGroupKind.MissingDetails),
         ("lines_without_model", FeatureGroupKind.MissingDetails),
-        ("lines_price_under_25", FeatureGroupKind.Amount),
-        ("lines_price_25_100", FeatureGroupKind.Amount),
-        ("lines_price_100_300", FeatureGroupKind.Amount),
-        ("lines_price_300_800", FeatureGroupKind.Amount),
-        ("lines_price_800_1500", FeatureGroupKind.Amount),
-        ("lines_price_1500_plus", FeatureGroupKind.Amount),
+        // Line-price bands at quantiles of the training rows' line prices (PriceBands), named by quantile.
+        ("lines_price_p0_p10", FeatureGroupKind.Amount),
+        ("lines_price_p10_p25", FeatureGroupKind.Amount),
+        ("lines_price_p25_p45", FeatureGroupKind.Amount),
+        ("lines_price_p45_p70", FeatureGroupKind.Amount),
+        ("lines_price_p70_p90", FeatureGroupKind.Amount),
+        ("lines_price_p90_plus", FeatureGroupKind.Amount),
         ("top_category_share", FeatureGroupKind.Size),
-        ("max_quantity_price_100_plus", FeatureGroupKind.Quantity),
-        ("max_quantity_price_500_plus", FeatureGroupKind.Quantity),
+        ("max_quantity_price_p25_plus", FeatureGroupKind.Quantity),
+        ("max_quantity_price_p55_plus", FeatureGroupKind.Quantity),
     ];
 
     private static readonly (string Name, FeatureGroupKind Group)[] Risks =

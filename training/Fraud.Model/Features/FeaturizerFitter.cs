@@ -10,8 +10,8 @@ namespace Fraud.Model.Features;
 public static class FeaturizerFitter
 {
     /// <summary>
-    /// The category and make vocabularies (the values that get their own units and spend columns) of
-    /// <paramref name="baskets"/>. They use no labels, so one vocabulary can be fitted on every non-test row and shared
+    /// The category and make vocabularies (the values that get their own units and spend columns) and the line-price
+    /// bands (<see cref="PriceBands"/>) of <paramref name="baskets"/>. They use no labels, so one vocabulary can be fitted on every non-test row and shared
     /// by the members of an ensemble, which then all write the same feature layout.
     /// </summary>
     public static FeatureVocabulary FitVocabulary(IReadOnlyList<Basket> baskets, FeaturizerOptions options)
@@ -21,6 +21,7 @@ public static class FeaturizerFitter
         options.Validate();
         var categories = new KeyCounter(1);
         var makes = new KeyCounter(1);
+        var prices = new List<double>(baskets.Count * 3);
         Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
         foreach (var basket in baskets)
         {
@@ -28,12 +29,18 @@ public static class FeaturizerFitter
             {
                 categories.Add(buffer[..TextKeys.NormalizeCategory(item.Item, buffer)], 0, false);
                 makes.Add(TextKeys.Trim(item.Make), 0, false);
+                var price = LineKeys.Price(item);
+                if (price > 0)
+                {
+                    prices.Add(price);
+                }
             }
         }
 
         return new FeatureVocabulary(
             categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories),
-            makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes));
+            makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes),
+            PriceBands.Fit(prices, options.PriceBands));
     }
 
     /// <summary>
@@ -125,7 +132,7 @@ public static class FeaturizerFitter
             }
 
             var lineModel = lineModels[heldOut < 0 ? folds : heldOut];
-            return new BasketFeaturizer(shared.Categories, shared.Makes, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
+            return new BasketFeaturizer(shared.Categories, shared.Makes, shared.PriceBands, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
         }
 
         var final = Build(-1);
@@ -164,5 +171,5 @@ public static class FeaturizerFitter
     }
 }
 
-/// <summary>Category and make vocabularies (normalised keys, most frequent first); other values are pooled.</summary>
-public sealed record FeatureVocabulary(string[] Categories, string[] Makes);
+/// <summary>Category and make vocabularies (normalised keys, most frequent first; other values are pooled) and the line-price bands.</summary>
+public sealed record FeatureVocabulary(string[] Categories, string[] Makes, PriceBands PriceBands);

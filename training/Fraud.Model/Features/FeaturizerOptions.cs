@@ -33,6 +33,9 @@ public sealed record FeaturizerOptions
     /// <summary>L2 shrinkage of the line model's weights, per update.</summary>
     public double LineModelL2 { get; init; } = 1e-5;
 
+    /// <summary>Where the line-price bands sit: fitted quantiles (default), or the base catalogue's fixed bounds or none, for ablations.</summary>
+    public PriceBandMode PriceBands { get; init; } = PriceBandMode.Quantile;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxCategories, nameof(MaxCategories));
@@ -45,5 +48,9 @@ public sealed record FeaturizerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(LineModelEpochs, 1, nameof(LineModelEpochs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LineModelLearningRate, nameof(LineModelLearningRate));
         ArgumentOutOfRangeException.ThrowIfNegative(LineModelL2, nameof(LineModelL2));
+        if (!Enum.IsDefined(PriceBands))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PriceBands), PriceBands, "Unknown price band mode.");
+        }
     }
 }

@@ -13,6 +13,12 @@ public sealed class FeaturizerStateDto
     /// <summary>Make vocabulary (upper-case keys); other makes are pooled.</summary>
     public string[] Makes { get; set; } = [];
 
+    /// <summary>Upper bounds of the first five line-price bands (fitted quantiles of the training line prices).</summary>
+    public double[] PriceBounds { get; set; } = [];
+
+    /// <summary>Prices from which the largest quantity of a line is counted (two features).</summary>
+    public double[] QuantityPriceBounds { get; set; } = [];
+
     public EncodingTableDto Models { get; set; } = new();
 
     public EncodingTableDto GoodsCodes { get; set; } = new();

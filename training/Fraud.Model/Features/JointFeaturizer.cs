@@ -16,8 +16,6 @@ internal sealed class JointFeaturizer
     /// <summary>Features of the fraud-history block before the line model's summaries.</summary>
     internal const int HistoryCount = MemberRisk.Count;
 
-    private static readonly double[] BandUpperBounds = [25, 100, 300, 800, 1500];
-
     private readonly int _members;
     private readonly int _featureCount;
     private readonly int _categoryCount;
@@ -26,6 +24,9 @@ internal sealed class JointFeaturizer
     private readonly int _makeOffset;
     private readonly int _riskOffset;
     private readonly int _minTokenLength;
+    private readonly PriceBands _priceBands;
+    private readonly double _quantityPrice1;
+    private readonly double _quantityPrice2;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _makeLookup;
     private readonly JointTable _models;
@@ -48,9 +49,10 @@ internal sealed class JointFeaturizer
         {
             if (member.MinTokenLength != first.MinTokenLength
                 || !member.Categories.SequenceEqual(first.Categories, StringComparer.Ordinal)
-                || !member.Makes.SequenceEqual(first.Makes, StringComparer.Ordinal))
+                || !member.Makes.SequenceEqual(first.Makes, StringComparer.Ordinal)
+                || !member.PriceBands.SameAs(first.PriceBands))
             {
-                throw new ModelFormatException("The members' featurizers differ in vocabulary or token length; every member must share them.");
+                throw new ModelFormatException("The members' featurizers differ in vocabulary, price bands or token length; every member must share them.");
             }
         }
 
@@ -62,6 +64,9 @@ internal sealed class JointFeaturizer
         _makeOffset = _categoryOffset + (2 * (_categoryCount + 1));
         _riskOffset = _makeOffset + (2 * (_makeCount + 1));
         _minTokenLength = first.MinTokenLength;
+        _priceBands = first.PriceBands;
+        _quantityPrice1 = first.PriceBands.QuantityBounds[0];
+        _quantityPrice2 = first.PriceBands.QuantityBounds[1];
         _categoryLookup = EncodingTable.BuildIndex([.. first.Categories]).GetAlternateLookup<ReadOnlySpan<char>>();
         _makeLookup = EncodingTable.BuildIndex([.. first.Makes]).GetAlternateLookup<ReadOnlySpan<char>>();
         _models = JointTable.Of([.. members.Select(m => m.ModelTable)]);
@@ -115,7 +120,7 @@ internal sealed class JointFeaturizer
         var shared = destination[..width];
         double total = 0, priceSum = 0, priceSquares = 0, maxPrice = double.MinValue, minPrice = double.MaxValue;
         double topLine = 0, extrasSpend = 0, repeatedUnitsSpend = 0;
-        int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0, maxQuantityOver100 = 0, maxQuantityOver500 = 0;
+        int units = 0, maxQuantity = 0, multiUnitLines = 0, missingMake = 0, missingModel = 0, maxQuantityPriced1 = 0, maxQuantityPriced2 = 0;
         int words = 0;
         bool fulfilment = false, warranty = false, service = false;
 
@@ -135,11 +140,11 @@ internal sealed class JointFeaturizer
             units += quantity;
             maxQuantity = Math.Max(maxQuantity, quantity);
             multiUnitLines += quantity > 1 ? 1 : 0;
-            maxQuantityOver100 = price >= 100 ? Math.Max(maxQuantityOver100, quantity) : maxQuantityOver100;
-            maxQuantityOver500 = price >= 500 ? Math.Max(maxQuantityOver500, quantity) : maxQuantityOver500;
+            maxQuantityPriced1 = price >= _quantityPrice1 ? Math.Max(maxQuantityPriced1, quantity) : maxQuantityPriced1;
+            maxQuantityPriced2 = price >= _quantityPrice2 ? Math.Max(maxQuantityPriced2, quantity) : maxQuantityPriced2;
             // Several units of one item is a reseller's signature.
             repeatedUnitsSpend += (quantity - 1) * price;
-            shared[21 + Band(price)] += 1;
+            shared[21 + _priceBands.Band(price)] += 1;
 
             var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
             categoryHash[i] = string.GetHashCode(category, StringComparison.Ordinal);
@@ -237,8 +242,8 @@ internal sealed class JointFeaturizer
         shared[20] = missingModel;
         // 21..26 are the price bands, counted above
         shared[27] = (float)(TopGroupSpend(categoryHash, amounts) / shareDenominator);
-        shared[28] = maxQuantityOver100;
-        shared[29] = maxQuantityOver500;
+        shared[28] = maxQuantityPriced1;
+        shared[29] = maxQuantityPriced2;
 
         LineKeys.CollectBasket(n, units, total, lineKeys, lineValues);
         _lineModel.Weigh(lineKeys[..LineKeys.MaxBasketKeys], lineValues[..LineKeys.MaxBasketKeys], scores);
@@ -254,17 +259,6 @@ internal sealed class JointFeaturizer
             risks[m].Write(r, n, words, total, shareDenominator, repeatedUnitsSpend, _modelWords.Prior(m));
             LineRiskModel.Summarise(lineScores.Slice(m * n, n), _lineModel.Bias(m) + scores[m], r[MemberRisk.Count..]);
         }
-    }
-
-    private static int Band(double price)
-    {
-        var band = 0;
-        while (band < BandUpperBounds.Length && price >= BandUpperBounds[band])
-        {
-            band++;
-        }
-
-        return band;
     }
 
     private static int CountDistinct(ReadOnlySpan<int> hashes)

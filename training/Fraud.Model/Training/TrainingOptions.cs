@@ -137,6 +137,7 @@ public sealed record TrainingOptions
             ["line_model_learning_rate"] = Text(f.LineModelLearningRate),
             ["line_model_l2"] = Text(f.LineModelL2),
             ["min_token_length"] = Text(f.MinTokenLength),
+            ["price_bands"] = f.PriceBands.ToString().ToLowerInvariant(),
         };
     }
 
@@ -188,6 +189,7 @@ public sealed record TrainingOptions
             "ensemble_members" => this with { EnsembleMembers = Int(k, value) },
             "learner" => this with { Learner = LearnerName(value) },
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
+            "price_bands" => this with { Featurizer = f with { PriceBands = BandMode(value) } },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
 
@@ -268,6 +270,14 @@ public sealed record TrainingOptions
             ? name
             : throw new ArgumentException($"Training parameter 'learner' is one of {string.Join(", ", TreeLearners.Known)}; got '{value}'.", nameof(value));
     }
+
+    private static PriceBandMode BandMode(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "quantile" => PriceBandMode.Quantile,
+        "fixed" => PriceBandMode.Fixed,
+        "none" => PriceBandMode.None,
+        _ => throw new ArgumentException($"Training parameter 'price_bands' is 'quantile', 'fixed' or 'none'; got '{value}'.", nameof(value)),
+    };
 
     private static CalibrationMethod Method(string value) => value.Trim().ToLowerInvariant() switch
     {

@@ -104,11 +104,54 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
-    public void RefusesAnOlderFeatureLayout()
+    public void ReadsAModelOfLayout3WithItsFixedPriceBandsAndRefusesOlderOnes()
     {
-        // Layout 3 had the base currency's fixed price bands and no bounds in the file: its features cannot be rebuilt.
-        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["featurizer"]!["version"] = 3)));
-        Assert.Contains("layout version is 3", ex.Message, StringComparison.Ordinal);
+        // A champion registered before layout 4 keeps serving after an upgrade: layout 3 stored no bands and named the
+        // eight band features by the base currency's fixed bounds, which it used.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["lines_price_p0_p10"] = "lines_price_under_25",
+            ["lines_price_p10_p25"] = "lines_price_25_100",
+            ["lines_price_p25_p45"] = "lines_price_100_300",
+            ["lines_price_p45_p70"] = "lines_price_300_800",
+            ["lines_price_p70_p90"] = "lines_price_800_1500",
+            ["lines_price_p90_plus"] = "lines_price_1500_plus",
+            ["max_quantity_price_p25_plus"] = "max_quantity_price_100_plus",
+            ["max_quantity_price_p55_plus"] = "max_quantity_price_500_plus",
+        };
+        var layout3 = Edit(json =>
+        {
+            foreach (var member in json["members"]!.AsArray())
+            {
+                var featurizer = member!["featurizer"]!.AsObject();
+                featurizer["version"] = 3;
+                featurizer.Remove("price_bounds");
+                featurizer.Remove("quantity_price_bounds");
+            }
+
+            var legacyNames = json["feature_names"]!.AsArray().Select(n => names.GetValueOrDefault(n!.GetValue<string>(), n!.GetValue<string>())).ToList();
+            json["feature_names"] = new JsonArray([.. legacyNames.Select(n => (JsonNode)n)]);
+            json["feature_schema_hash"] = FraudModel.SchemaHash(legacyNames, 3);
+        });
+
+        var model = FraudModel.FromJson(layout3);
+        var featurizer = model.Members[0].Featurizer;
+        Assert.Equal(3, featurizer.LayoutVersion);
+        Assert.Contains("lines_price_1500_plus", featurizer.FeatureNames);
+        Assert.Equal([25, 100, 300, 800, 1500], featurizer.PriceBands.Bounds);
+        Assert.Equal([100, 500], featurizer.PriceBands.QuantityBounds);
+
+        // A line at 1,299 falls in the 800-1,500 band of the fixed bounds, whatever the training prices were.
+        var row = new float[featurizer.FeatureCount];
+        featurizer.Featurize(new Basket("legacy", [new BasketItem("Computing", 1299, "Apple", "MacBook", "23900150", 1)]), row);
+        Assert.Equal(1, row[featurizer.FeatureNames.ToList().IndexOf("lines_price_800_1500")]);
+
+        // It scores, and writes itself back as layout 3 (the registry may re-save it).
+        Assert.InRange(model.PredictProbability(new Basket("legacy", [new BasketItem("Computing", 1299, "Apple", "MacBook", "23900150", 1)])), 0, 1);
+        Assert.Equal(3, FraudModel.FromJson(model.ToJsonBytes()).Members[0].Featurizer.LayoutVersion);
+
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"]![0]!["featurizer"]!["version"] = 2)));
+        Assert.Contains("layout version is 2", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

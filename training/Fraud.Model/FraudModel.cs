@@ -83,7 +83,7 @@ public sealed class FraudModel
         _calibration = calibration;
         _calibrationDto = calibration.ToDto();
         Thresholds = thresholds;
-        FeatureSchemaHash = SchemaHash(names);
+        FeatureSchemaHash = SchemaHash(names, members[0].Featurizer.LayoutVersion);
         _shap = new Lazy<EnsembleShap?>(() => EnsembleShap.TryBuild([.. _members.Select(m => m.Trees)]));
     }
 
@@ -386,7 +386,7 @@ public sealed class FraudModel
                 throw new ModelFormatException("The model file's feature list does not match its featurizer state (corrupt or edited file).");
             }
 
-            if (!string.Equals(dto.FeatureSchemaHash, SchemaHash(featurizer.FeatureNames), StringComparison.Ordinal))
+            if (!string.Equals(dto.FeatureSchemaHash, SchemaHash(featurizer.FeatureNames, featurizer.LayoutVersion), StringComparison.Ordinal))
             {
                 throw new ModelFormatException("The model file's feature-schema hash does not match its features (corrupt file or a model built by another feature layout).");
             }
@@ -415,9 +415,9 @@ public sealed class FraudModel
         return new FraudModel(dto.ModelId, dto.CreatedAt, members, calibration, thresholds);
     }
 
-    private static string SchemaHash(IReadOnlyList<string> featureNames)
+    internal static string SchemaHash(IReadOnlyList<string> featureNames, int layoutVersion = BasketFeaturizer.CurrentVersion)
     {
-        var text = new StringBuilder().Append("layout=").Append(BasketFeaturizer.CurrentVersion).Append('\n');
+        var text = new StringBuilder().Append("layout=").Append(layoutVersion).Append('\n');
         foreach (var name in featureNames)
         {
             text.Append(name).Append('\n');

@@ -13,12 +13,16 @@ public sealed class BasketFeaturizer
     /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
     public const int CurrentVersion = 4;
 
+    /// <summary>The oldest layout still read: layout 3 differs only in its fixed price bands and their names.</summary>
+    public const int OldestReadableVersion = 3;
+
     internal const int AggregateCount = 30;
     internal const int RiskCount = JointFeaturizer.HistoryCount + LineRiskModel.OutputCount;
 
     private readonly string[] _categories;
     private readonly string[] _makes;
     private readonly PriceBands _priceBands;
+    private readonly int _layoutVersion;
     private readonly EncodingTable _models;
     private readonly EncodingTable _goodsCodes;
     private readonly EncodingTable _modelWords;
@@ -39,8 +43,10 @@ public sealed class BasketFeaturizer
         EncodingTable categoryRisk,
         EncodingTable makeRisk,
         LineRiskModel lineModel,
-        int minTokenLength)
+        int minTokenLength,
+        int layoutVersion = CurrentVersion)
     {
+        _layoutVersion = layoutVersion;
         _categories = categories;
         _makes = makes;
         _priceBands = priceBands;
@@ -52,7 +58,7 @@ public sealed class BasketFeaturizer
         _lineModel = lineModel;
         _minTokenLength = minTokenLength;
         FeatureCount = AggregateCount + (2 * (categories.Length + 1)) + (2 * (makes.Length + 1)) + RiskCount;
-        (FeatureNames, Groups, GroupOfFeature) = FeatureLayout.Build(categories, makes, FeatureCount);
+        (FeatureNames, Groups, GroupOfFeature) = FeatureLayout.Build(categories, makes, FeatureCount, layoutVersion);
         _featureIndex = new Dictionary<string, int>(FeatureCount, StringComparer.Ordinal);
         for (var i = 0; i < FeatureNames.Count; i++)
         {
@@ -81,6 +87,9 @@ public sealed class BasketFeaturizer
 
     internal PriceBands PriceBands => _priceBands;
 
+    /// <summary>The feature layout this featurizer writes: <see cref="CurrentVersion"/>, or 3 for a model loaded from before layout 4.</summary>
+    internal int LayoutVersion => _layoutVersion;
+
     internal EncodingTable ModelTable => _models;
 
     internal EncodingTable GoodsCodeTable => _goodsCodes;
@@ -103,12 +112,12 @@ public sealed class BasketFeaturizer
 
     internal FeaturizerStateDto ToDto() => new()
     {
-        Version = CurrentVersion,
+        Version = _layoutVersion,
         MinTokenLength = _minTokenLength,
         Categories = _categories,
         Makes = _makes,
-        PriceBounds = _priceBands.Bounds,
-        QuantityPriceBounds = _priceBands.QuantityBounds,
+        PriceBounds = _layoutVersion == 3 ? [] : _priceBands.Bounds,
+        QuantityPriceBounds = _layoutVersion == 3 ? [] : _priceBands.QuantityBounds,
         Models = _models.ToDto(),
         GoodsCodes = _goodsCodes.ToDto(),
         ModelWords = _modelWords.ToDto(),
@@ -124,12 +133,14 @@ public sealed class BasketFeaturizer
             throw new ModelFormatException("The model has no featurizer state.");
         }
 
-        if (dto.Version != CurrentVersion)
+        if (dto.Version < OldestReadableVersion || dto.Version > CurrentVersion)
         {
-            throw new ModelFormatException($"The featurizer layout version is {dto.Version}; this build reads version {CurrentVersion}.");
+            throw new ModelFormatException($"The featurizer layout version is {dto.Version}; this build reads versions {OldestReadableVersion} to {CurrentVersion}.");
         }
 
-        if (dto.Categories is null || dto.Makes is null || dto.PriceBounds is null || dto.QuantityPriceBounds is null || dto.MinTokenLength < 1)
+        // Layout 3 stored no bands: it used the fixed ones, so a champion registered before layout 4 keeps serving.
+        var legacy = dto.Version == 3;
+        if (dto.Categories is null || dto.Makes is null || (!legacy && (dto.PriceBounds is null || dto.QuantityPriceBounds is null)) || dto.MinTokenLength < 1)
         {
             throw new ModelFormatException("The featurizer state is incomplete (vocabularies, price bands or token length missing).");
         }
@@ -137,13 +148,14 @@ public sealed class BasketFeaturizer
         return new BasketFeaturizer(
             dto.Categories,
             dto.Makes,
-            new PriceBands(dto.PriceBounds, dto.QuantityPriceBounds),
+            legacy ? PriceBands.Legacy() : new PriceBands(dto.PriceBounds!, dto.QuantityPriceBounds!),
             EncodingTable.FromDto(dto.Models, "models"),
             EncodingTable.FromDto(dto.GoodsCodes, "goodsCodes"),
             EncodingTable.FromDto(dto.ModelWords, "modelWords"),
             EncodingTable.FromDto(dto.CategoryRisk, "categoryRisk"),
             EncodingTable.FromDto(dto.MakeRisk, "makeRisk"),
             LineRiskModel.FromDto(dto.LineModel, dto.MinTokenLength),
-            dto.MinTokenLength);
+            dto.MinTokenLength,
+            dto.Version);
     }
 }

@@ -75,7 +75,23 @@ internal static class FeatureLayout
         ("line_model_spread", FeatureGroupKind.LineRisk),
     ];
 
-    public static (string[] Names, FeatureGroup[] Groups, int[] GroupOf) Build(string[] categories, string[] makes, int featureCount)
+    /// <summary>
+    /// Layout 3's names of the eight price-band features, in the same positions: a model registered before the bands
+    /// moved to quantiles (layout 4) keeps loading, with the fixed bands it was trained on (<see cref="PriceBands.Legacy"/>).
+    /// </summary>
+    private static readonly Dictionary<string, string> Layout3Names = new(StringComparer.Ordinal)
+    {
+        ["lines_price_p0_p10"] = "lines_price_under_25",
+        ["lines_price_p10_p25"] = "lines_price_25_100",
+        ["lines_price_p25_p45"] = "lines_price_100_300",
+        ["lines_price_p45_p70"] = "lines_price_300_800",
+        ["lines_price_p70_p90"] = "lines_price_800_1500",
+        ["lines_price_p90_plus"] = "lines_price_1500_plus",
+        ["max_quantity_price_p25_plus"] = "max_quantity_price_100_plus",
+        ["max_quantity_price_p55_plus"] = "max_quantity_price_500_plus",
+    };
+
+    public static (string[] Names, FeatureGroup[] Groups, int[] GroupOf) Build(string[] categories, string[] makes, int featureCount, int layoutVersion = BasketFeaturizer.CurrentVersion)
     {
         var names = new List<string>(featureCount);
         var groups = new List<FeatureGroup>();
@@ -109,7 +125,7 @@ internal static class FeatureLayout
 
         foreach (var (name, kind) in Aggregates)
         {
-            names.Add(name);
+            names.Add(layoutVersion == 3 && Layout3Names.TryGetValue(name, out var legacy) ? legacy : name);
             groupOf.Add(Shared(kind));
         }
 

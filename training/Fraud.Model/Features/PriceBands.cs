@@ -68,6 +68,9 @@ public sealed class PriceBands
         return new PriceBands(Quantiles(prices, BandLevels), Quantiles(prices, QuantityLevels));
     }
 
+    /// <summary>The fixed bands layout 3 used (its models stored none).</summary>
+    internal static PriceBands Legacy() => new([.. FixedBounds], [.. FixedQuantityBounds]);
+
     internal int Band(double price)
     {
         var band = 0;

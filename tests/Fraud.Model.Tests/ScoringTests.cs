@@ -88,14 +88,24 @@ public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<Tr
     {
         var basket = fixture.TestBaskets[3];
         fixture.Model.PredictProbability(basket);
-        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Steady state: the best of three rounds of 1,000 scores. A one-off runtime allocation on this thread while the
+        // suite runs in parallel (1,928 bytes once in a clean-clone run, not traced; tiered JIT is the suspect) lands in
+        // one round; an allocation per score would show in every round (at least 1,000 bytes each).
         var sum = 0.0;
-        for (var i = 0; i < 1000; i++)
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            sum += fixture.Model.PredictProbability(basket);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                sum += fixture.Model.PredictProbability(basket);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
         Assert.True(sum > 0);
     }
 

@@ -107,15 +107,7 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         var key = Guid.NewGuid().ToString();
         var connection = $"InstrumentationKey={key};IngestionEndpoint={ingestion.Url};LiveEndpoint={ingestion.Url}";
         using var folder = new TempDirectory("fraud-telemetry-process");
-        var port = LoopbackPort.Free();
-        using var handler = HandlerProcess.Start(
-            folder.Path,
-            port,
-            ("FraudStorage", trained.Copy()),
-            (TelemetrySettings.ConnectionStringKey, connection),
-            ("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true"),
-            ("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true"));
-        Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
+        using var handler = await StartHandlerAsync(folder, connection);
 
         using var http = new HttpClient { BaseAddress = handler.BaseAddress };
         const int Requests = 5;
@@ -152,15 +144,7 @@ public sealed class TelemetryExportTests(TrainedStore trained)
         using var stalled = new StalledEndpoint();
         var connection = $"InstrumentationKey={Guid.NewGuid()};IngestionEndpoint={stalled.Url};LiveEndpoint={stalled.Url}";
         using var folder = new TempDirectory("fraud-telemetry-stalled");
-        var port = LoopbackPort.Free();
-        using var handler = HandlerProcess.Start(
-            folder.Path,
-            port,
-            ("FraudStorage", trained.Copy()),
-            (TelemetrySettings.ConnectionStringKey, connection),
-            ("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true"),
-            ("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true"));
-        Assert.True(await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)), handler.Describe());
+        using var handler = await StartHandlerAsync(folder, connection);
         using var http = new HttpClient { BaseAddress = handler.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
         using (var first = await http.PostAsync(new Uri("/api/score", UriKind.Relative), Samples.Json(Samples.Basket("stalled-first"))))
@@ -183,6 +167,26 @@ public sealed class TelemetryExportTests(TrainedStore trained)
 
         Assert.True(stalled.PostsHanging > 0, "the hanging export was answered after all, so the test proved nothing");
         Assert.False(handler.HasExited);
+    }
+
+    /// <summary>The handler executable with a trained store, exporting to <paramref name="connection"/>'s ingestion endpoint.</summary>
+    private async Task<HandlerProcess> StartHandlerAsync(TempDirectory folder, string connection)
+    {
+        var handler = HandlerProcess.Start(
+            folder.Path,
+            LoopbackPort.Free(),
+            ("FraudStorage", trained.Copy()),
+            (TelemetrySettings.ConnectionStringKey, connection),
+            ("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true"),
+            ("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true"));
+        if (!await handler.WaitReadyAsync(TimeSpan.FromSeconds(60)))
+        {
+            var output = handler.Describe();
+            handler.Dispose();
+            Assert.Fail(output);
+        }
+
+        return handler;
     }
 
     private static List<JsonElement> ScoringRequests(IngestionListener ingestion, string key) =>

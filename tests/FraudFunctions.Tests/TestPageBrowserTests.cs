@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net;
+using Fraud.Testing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,12 +11,11 @@ namespace FraudFunctions.Tests;
 [Collection(HandlerTests.Name)]
 public sealed class TestPageBrowserTests(TrainedStore trained)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
 
     [Fact]
     public async Task ScoresTheSampleBasketAndShowsProbabilityDecisionReasonsAndModelVersion()
     {
-        EnsureChromium();
+        Chromium.EnsureInstalled();
         using var factory = new HandlerFactory(trained.Copy());
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
@@ -28,9 +27,9 @@ public sealed class TestPageBrowserTests(TrainedStore trained)
         {
             await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.FullName, new BrowserTypeLaunchPersistentContextOptions
             {
-                ExecutablePath = ChromiumPath,
+                ExecutablePath = Chromium.ExecutablePath,
                 Headless = true,
-                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                Args = Chromium.Arguments,
                 ViewportSize = new ViewportSize { Width = 1200, Height = 1000 },
             });
             var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
@@ -103,29 +102,5 @@ public sealed class TestPageBrowserTests(TrainedStore trained)
         {
             profile.Delete(recursive: true);
         }
-    }
-
-    private static void EnsureChromium()
-    {
-        if (File.Exists(ChromiumPath))
-        {
-            return;
-        }
-
-        // The tests run as root on Debian; Playwright's own browser download is not reachable here.
-        Run("apt-get", "update");
-        Run("apt-get", "install -y chromium");
-        Assert.True(File.Exists(ChromiumPath), "Debian's chromium package did not install /usr/bin/chromium.");
-    }
-
-    private static void Run(string file, string arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} failed: {error.Result}");
     }
 }

@@ -81,6 +81,10 @@ internal static class CostWorker
             await new TrainingDataStore(store).SaveBaseAsync(baskets, labels, "fraud cost: generated, seed " + options.Seed.ToString(CultureInfo.InvariantCulture), ct);
         }
 
+        // What the model is, for comparing two builds at the same size and seed: the model id is a hash of its content,
+        // the reference digest covers the drift profile, and the PR-AUCs are the card's test figures.
+        var reference = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(result.Card.Reference, Fraud.Model.Drift.DriftJsonContext.Default.ReferenceProfile));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost-model {result.Model.ModelId} reference-sha256 {Convert.ToHexStringLower(reference)} test PR-AUC {result.Card.Metrics.PrAuc:R} baseline PR-AUC {result.Card.BaselineMetrics.PrAuc:R}"));
         return new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["rows"] = rows,

@@ -184,7 +184,7 @@ internal static class CostCommand
     }
 
     /// <summary>Writes <paramref name="count"/> scored baskets and their labels the way the handler and <c>/api/labels</c> do.</summary>
-    private static async Task WriteLogAsync(IBlobStore store, int count, CancellationToken ct)
+    internal static async Task WriteLogAsync(IBlobStore store, int count, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var start = now - TimeSpan.FromHours(23);

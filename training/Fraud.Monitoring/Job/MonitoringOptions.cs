@@ -48,7 +48,8 @@ public sealed record MonitoringOptions
     /// The most rows the challenger trains on (base set and labelled traffic together): above it every fraud is kept and
     /// the non-frauds newest first (<see cref="TrainingSetBuilder.CapTrainingRows"/>). The set otherwise grows with
     /// traffic × <see cref="LabelLookback"/>, and training's memory and time grow linearly with its rows
-    /// (docs/performance.md, "How cost grows": about 2.3 KB per row of peak memory, 0.7 CPU ms per row).
+    /// (docs/performance.md, "How cost grows": about 4 KB of peak resident memory and 0.7 CPU ms per row, so 500,000
+    /// rows are about 2 GB and 6 CPU minutes: within a 4,096 MB two-core Flex Consumption instance and its timeout).
     /// </summary>
     public int MaxTrainingRows { get; init; } = DefaultMaxTrainingRows;
 

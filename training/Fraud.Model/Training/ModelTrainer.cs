@@ -31,8 +31,9 @@ public static class ModelTrainer
     /// Above this many training rows per member, a full compacting collection runs at the three points of a member where
     /// a matrix-sized array has just become garbage (the featurizer's fitting state, the float matrix once binned, the
     /// member's own arrays once it is done). Without them the workstation GC let the heap grow to two or three times
-    /// the live data (400,000 rows: 2.5 GB heap, 2.8 GB peak RSS); each costs well under a second against minutes of
-    /// training. The model does not depend on when memory is collected.
+    /// the live data (400,000 rows: 2.5 GB heap, 2.8 GB peak RSS; with them 200,000 rows peak at 828 MiB instead of
+    /// 1,164); their cost was inside the run-to-run noise of the CPU time (docs/performance.md, "How cost grows"). The
+    /// model does not depend on when memory is collected.
     /// </summary>
     internal const int CollectAboveMemberRows = 100_000;
 
@@ -175,8 +176,8 @@ public static class ModelTrainer
             Collect();
         }
 
-        // Two members at a time when more than one thread is allowed: much of a member's featurizing is single-threaded,
-        // so a second member fills the other core (four members on 2 cores: 25.5 s → 19.5 s in-process). A member
+        // Two members at a time when more than one thread is allowed: parts of a member are single-threaded (the
+        // encoders' counting, each line-model fit), so a second member fills the other core (four members on 2 cores: 25.5 s → 19.5 s in-process). A member
         // depends only on its seed and folds, and the scores are combined in member order below, so the model is the
         // same whatever runs alongside what (TrainingTests compares one thread with several). Above
         // ConcurrentMembersMaxRows training rows per member, one at a time: each member in flight holds its training

@@ -43,6 +43,21 @@ public sealed partial class CostCommandTests
     }
 
     [Fact]
+    public async Task NoHandlerMeasuresTrainingAndTheJobAndSaysTheHandlerGoalWasNotMeasured()
+    {
+        var (exitCode, stdout, stderr) = await CliHarness.RunAsync(
+            "cost", "--sizes", "4000", "--windows", "600", "--no-handler", "--param", "ensemble_members=2");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}\n{stdout}");
+        Assert.Matches(TrainingRow("4,000"), stdout);
+        Assert.Matches(WindowRow("600"), stdout);
+        Assert.Contains("capped at 500,000 rows", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("== ProcessBatch", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("== handler memory under load", stdout, StringComparison.Ordinal);
+        Assert.Contains("memory flat under load: NOT MEASURED (--no-handler)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RefusesASizeThatIsNotANumber()
     {
         var (exitCode, _, stderr) = await CliHarness.RunAsync("cost", "--sizes", "92790,lots");

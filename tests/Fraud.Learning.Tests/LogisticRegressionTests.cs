@@ -24,6 +24,23 @@ public sealed class LogisticRegressionTests
     }
 
     [Fact]
+    public void TrainingInPlaceGivesTheSameModelAsTrainingOnACopy()
+    {
+        var (x, y) = Linear(5_000, seed: 3);
+        x[5, 2] = float.NaN;
+        var original = (float[])x.Values.Clone();
+        var copy = LogisticRegression.Train(x, y, new LogisticOptions { Threads = 1 });
+        Assert.Equal(original, x.Values);
+
+        var consumed = LogisticRegression.TrainConsuming(x, y, new LogisticOptions { Threads = 2 });
+
+        Assert.Equal(copy.Weights, consumed.Weights);
+        Assert.Equal(copy.Intercept, consumed.Intercept);
+        // The matrix now holds the standardised values.
+        Assert.NotEqual(original, x.Values);
+    }
+
+    [Fact]
     public void RecoversTheCoefficientsOfALogisticProblem()
     {
         var (x, y) = Linear(20_000, seed: 1);

@@ -92,6 +92,15 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         {
             Assert.Equal(one.Model.PredictProbability(basket), two.Model.PredictProbability(basket));
         }
+
+        // Members train one at a time on one thread and two at a time on two, and the baseline trains beside the
+        // second member: the baseline and the drift reference do not depend on that either.
+        var sample = fixture.TestBaskets.Take(200).ToList();
+        Assert.Equal(one.Baseline.PredictProbabilities(sample), two.Baseline.PredictProbabilities(sample));
+        Assert.Equal(one.Card.BaselineMetrics.PrAuc, two.Card.BaselineMetrics.PrAuc);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(one.Card.Reference, Fraud.Model.Drift.DriftJsonContext.Default.ReferenceProfile),
+            System.Text.Json.JsonSerializer.Serialize(two.Card.Reference, Fraud.Model.Drift.DriftJsonContext.Default.ReferenceProfile));
     }
 
     [Fact]

@@ -106,6 +106,35 @@ public sealed class DriftCalculatorTests
     }
 
     [Fact]
+    public void ProfileFromColumnsWrittenInPlaceIsTheProfileOfTheMatrix()
+    {
+        // The trainer profiles its members' matrices where they are (a column filler) instead of copying them into one
+        // matrix; the profile must be the same to the last byte, or a retrained model's drift reference would change.
+        var (baskets, features, scores) = Sample(3000, seed: 4, shift: 0.5);
+        var fromMatrix = ReferenceProfile.Build(baskets, features, Names, scores, null, [.. baskets.Select((_, i) => i % 3)], 3);
+        var fromColumns = ReferenceProfile.Build(
+            baskets,
+            (c, column) =>
+            {
+                for (var r = 0; r < baskets.Count; r++)
+                {
+                    column[r] = features[(r * Names.Length) + c];
+                }
+            },
+            Names,
+            scores,
+            null,
+            [.. baskets.Select((_, i) => i % 3)],
+            3);
+
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(fromMatrix, DriftJsonContext.Default.ReferenceProfile),
+            System.Text.Json.JsonSerializer.Serialize(fromColumns, DriftJsonContext.Default.ReferenceProfile));
+        Assert.Equal(3000, fromColumns.Rows);
+        Assert.Equal(Names.Length, fromColumns.Features.Count);
+    }
+
+    [Fact]
     public void OldProfileWithoutInputsStillLoadsAndJudgesOnModelFeaturesWithAWarning()
     {
         var (baskets, features, scores) = Sample(3000, seed: 1, shift: 0);

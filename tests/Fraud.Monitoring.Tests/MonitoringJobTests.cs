@@ -152,6 +152,55 @@ public sealed class MonitoringJobTests(ChampionFixture champion) : IClassFixture
     }
 
     [Fact]
+    public async Task StreamedJoinHoldsOnlyLabelledBasketsAndMatchesTheListJoin()
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var predictions = Enumerable.Range(0, 50).Select(i => TestData.Record("p" + (i % 40), t0.AddMinutes(i))).ToArray();
+        var labels = new[] { new FraudLabel("p3", true, "x", t0), new FraudLabel("p45", false, "x", t0), new FraudLabel("p7", false, "x", t0), new FraudLabel("p5", false, "x", t0) };
+
+        var listed = TrainingSetBuilder.Join(predictions, labels);
+        var streamed = await TrainingSetBuilder.JoinAsync(predictions.ToAsyncEnumerable(), labels);
+
+        Assert.Equal(["p3", "p5", "p7"], streamed.Matched.Select(m => m.Basket.Id));
+        Assert.Equal(listed.Matched, streamed.Matched);
+        Assert.Equal(50, streamed.Predictions);
+        Assert.Equal(1, streamed.LabelsWithoutPrediction);
+        // p3 was scored twice (minutes 3 and 43): the latest scoring is the one joined.
+        Assert.Equal(t0.AddMinutes(43), streamed.Matched[0].ScoredAt);
+    }
+
+    [Fact]
+    public void TrainingSetOverTheCapKeepsEveryFraudAndTheNewestNonFrauds()
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Base set b0..b9 (b2 a fraud), then labelled traffic t0..t19 in scoring order (t1 and t11 frauds); no holdout.
+        var labelled = Enumerable.Range(0, 20).Select(i => new LabelledPrediction(TestData.Basket("t" + i), i % 10 == 1, t0.AddMinutes(i), t0.AddDays(1))).ToList();
+        var baseBaskets = Enumerable.Range(0, 10).Select(i => TestData.Basket("b" + i)).ToList();
+        var baseLabels = Enumerable.Range(0, 10).Select(i => i == 2).ToList();
+
+        var whole = TrainingSetBuilder.Build(baseBaskets, baseLabels, labelled, 0, 0);
+        var capped = TrainingSetBuilder.Build(baseBaskets, baseLabels, labelled, 0, 0, maxTrainingRows: 8);
+
+        Assert.Equal(30, whole.TrainBaskets.Count);
+        Assert.Equal(0, whole.RowsOverCap);
+        // 3 frauds + the 5 newest non-frauds (t19..t15), in their original order.
+        Assert.Equal(["b2", "t1", "t11", "t15", "t16", "t17", "t18", "t19"], capped.TrainBaskets.Select(b => b.Id));
+        Assert.Equal([true, true, true, false, false, false, false, false], capped.TrainLabels);
+        Assert.Equal(22, capped.RowsOverCap);
+
+        // Frauds beyond the cap are all kept; non-frauds all go.
+        var fraudsOnly = TrainingSetBuilder.Build(baseBaskets, baseLabels, labelled, 0, 0, maxTrainingRows: 2);
+        Assert.Equal(["b2", "t1", "t11"], fraudsOnly.TrainBaskets.Select(b => b.Id));
+    }
+
+    [Fact]
+    public void TrainingRowCapBelowAThousandIsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MonitoringOptions { MaxTrainingRows = 999 }.Validate());
+        new MonitoringOptions { MaxTrainingRows = 1000 }.Validate();
+    }
+
+    [Fact]
     public async Task TheRunCompactsLabelsAndReadsOnlyTheLabelsOfItsLookback()
     {
         // Issue 14 item 15: one blob per label POST, every one re-read by every run.

@@ -40,8 +40,9 @@ internal static class CostCommand
         var handler = new Option<string?>("--handler") { Description = "The handler to start: FraudFunctions executable or FraudFunctions.dll (default: beside this program, else functions/FraudFunctions/bin/Release/net10.0 of the repository around the current folder)." };
         var connections = new Option<int>("--connections") { Description = "Concurrent connections of the load.", DefaultValueFactory = _ => 2 };
         var parameters = new Option<string[]>("--param") { Description = "Training parameter key=value (repeatable), as for fraud train; default: the product's defaults." };
+        var noHandler = new Option<bool>("--no-handler") { Description = "Skip the handler sections (ProcessBatch, memory under load): training and the monitoring job only." };
         var command = new Command("cost", "How cost grows: training time and peak memory per size, drift check and retraining read per log window, ProcessBatch, handler memory under load; goals MET/MISSED.");
-        foreach (var option in new Option[] { sizes, windows, batch, load, handler, connections, parameters })
+        foreach (var option in new Option[] { sizes, windows, batch, load, handler, connections, parameters, noHandler })
         {
             command.Options.Add(option);
         }
@@ -69,7 +70,7 @@ internal static class CostCommand
             }
 
             // Found before anything heavy runs, so a missing build fails in a second, not after the training.
-            var handlerPath = FindHandler(parse.GetValue(handler));
+            var handlerPath = parse.GetValue(noHandler) ? null : FindHandler(parse.GetValue(handler));
             var extra = parse.GetValue(parameters) ?? [];
             TrainCommand.BuildOptions(ChampionSeed, extra); // a bad --param fails here, not in the first child
             var workerParams = extra.SelectMany(p => new[] { "--param", p }).ToArray();
@@ -79,7 +80,7 @@ internal static class CostCommand
         return command;
     }
 
-    private static async Task RunAsync(int[] trainSizes, int[] windowSizes, int batchSize, int loadSize, int connections, string handlerPath, string[] workerParams, CancellationToken ct)
+    private static async Task RunAsync(int[] trainSizes, int[] windowSizes, int batchSize, int loadSize, int connections, string? handlerPath, string[] workerParams, CancellationToken ct)
     {
         var log = CliConsole.WriteLine;
         var work = Path.Combine(Path.GetTempPath(), $"fraud-cost-{Guid.NewGuid():N}");
@@ -93,7 +94,7 @@ internal static class CostCommand
 
             var training = await TrainingSectionAsync(trainSizes, template, workerParams, ct);
             var monitoring = await WindowSectionAsync(windowSizes, template, work, workerParams, ct);
-            var serving = await HandlerSectionAsync(handlerPath, template, work, batchSize, loadSize, connections, ct);
+            var serving = handlerPath is null ? null : await HandlerSectionAsync(handlerPath, template, work, batchSize, loadSize, connections, ct);
             Goals(training, serving);
             log(CliConsole.Invariant($"load average at the end {LoadAverage()}; whole run {total.Elapsed.TotalMinutes:F1} min"));
             GC.KeepAlive(monitoring);
@@ -178,12 +179,12 @@ internal static class CostCommand
             }
         }
 
-        log("   (drift check = window read (basket columns) + labels read + featurize, re-score, classifier test, PSI + report saved; data read = log read (all columns) + label join + base set + training set built)");
+        log(CliConsole.Invariant($"   (drift check = window read (basket columns) + labels read + featurize, re-score, classifier test, PSI + report saved; data read = log read streamed (basket columns; only labelled baskets kept) + label join + base set + training set built, capped at {MonitoringOptions.DefaultMaxTrainingRows:N0} rows: every fraud, then the newest)"));
         return results;
     }
 
     /// <summary>Writes <paramref name="count"/> scored baskets and their labels the way the handler and <c>/api/labels</c> do.</summary>
-    private static async Task WriteLogAsync(IBlobStore store, int count, CancellationToken ct)
+    internal static async Task WriteLogAsync(IBlobStore store, int count, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var start = now - TimeSpan.FromHours(23);
@@ -396,7 +397,7 @@ internal static class CostCommand
 
     // ---- goals ------------------------------------------------------------------------------------------------------
 
-    private static void Goals(List<TrainingRow> training, ServingResult serving)
+    private static void Goals(List<TrainingRow> training, ServingResult? serving)
     {
         var log = CliConsole.WriteLine;
         log(string.Empty);
@@ -430,6 +431,12 @@ internal static class CostCommand
 
         // Flat: the resident set at the end of the load against the one after the first fifth of it (warm: code
         // jitted, pools and the log's buffers at their working size).
+        if (serving is null)
+        {
+            log("   memory flat under load: NOT MEASURED (--no-handler)");
+            return;
+        }
+
         var during = serving.Samples.Where(s => s.Scored > 0).ToList();
         var warm = during.FirstOrDefault(s => s.Scored >= serving.Load / 5) ?? during.FirstOrDefault();
         var end = during.LastOrDefault();

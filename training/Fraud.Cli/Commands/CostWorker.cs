@@ -23,7 +23,7 @@ internal static class CostWorker
 
     public static Command Create()
     {
-        var task = new Argument<string>("task") { Description = "train | monitor" };
+        var task = new Argument<string>("task") { Description = "train | monitor | write-window" };
         var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var store = new Option<string?>("--store");
@@ -43,6 +43,7 @@ internal static class CostWorker
             {
                 "train" => await TrainAsync(parse.GetValue(rows), options, parse.GetValue(register) ? parse.GetValue(store) : null, ct),
                 "monitor" => await MonitorAsync(parse.GetValue(store) ?? throw new CliException("monitor needs --store"), options, ct),
+                "write-window" => await WriteWindowAsync(parse.GetValue(store) ?? throw new CliException("write-window needs --store"), parse.GetValue(rows), ct),
                 var other => throw new CliException($"unknown cost-worker task '{other}'"),
             };
             Console.Out.WriteLine(ResultPrefix + Json(result));
@@ -81,6 +82,10 @@ internal static class CostWorker
             await new TrainingDataStore(store).SaveBaseAsync(baskets, labels, "fraud cost: generated, seed " + options.Seed.ToString(CultureInfo.InvariantCulture), ct);
         }
 
+        // What the model is, for comparing two builds at the same size and seed: the model id is a hash of its content,
+        // the reference digest covers the drift profile, and the PR-AUCs are the card's test figures.
+        var reference = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(result.Card.Reference, Fraud.Model.Drift.DriftJsonContext.Default.ReferenceProfile));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost-model {result.Model.ModelId} reference-sha256 {Convert.ToHexStringLower(reference)} test PR-AUC {result.Card.Metrics.PrAuc:R} baseline PR-AUC {result.Card.BaselineMetrics.PrAuc:R}"));
         return new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["rows"] = rows,
@@ -132,6 +137,17 @@ internal static class CostWorker
             ["rssBeforeMiB"] = rssBefore,
             ["peakRssMiB"] = peak,
         };
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> logged baskets and their labels into a store, as <c>fraud cost</c> does before each
+    /// window's monitoring run: so that two builds' monitoring jobs can be measured on copies of the same store.
+    /// </summary>
+    private static async Task<Dictionary<string, double>> WriteWindowAsync(string folder, int rows, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await CostCommand.WriteLogAsync(new FileBlobStore(folder), rows, ct);
+        return new Dictionary<string, double>(StringComparer.Ordinal) { ["rows"] = rows, ["seconds"] = clock.Elapsed.TotalSeconds };
     }
 
     /// <summary>CPU time of this process so far (every thread, user + system): on a shared machine, the figure other processes cannot inflate.</summary>

@@ -3,7 +3,10 @@ namespace Fraud.Learning;
 /// <summary>State of one training run: binned data, scores, gradients and the trees so far.</summary>
 internal sealed class BoostingRun
 {
-    private readonly FeatureMatrix _x;
+    // Dropped once binned (the trees learn from the bins): a caller that keeps no reference of its own then frees the
+    // float matrix, four times the binned copy's size, for the whole boosting loop.
+    private FeatureMatrix? _x;
+    private readonly int _columns;
     private readonly float[] _y;
     private readonly GbdtOptions _options;
     private readonly FeatureMatrix? _validX;
@@ -13,6 +16,7 @@ internal sealed class BoostingRun
     public BoostingRun(FeatureMatrix x, float[] y, GbdtOptions options, FeatureMatrix? validX, float[]? validY)
     {
         _x = x;
+        _columns = x.Columns;
         _y = y;
         _options = options;
         _validX = validX;
@@ -22,8 +26,9 @@ internal sealed class BoostingRun
 
     public GbdtModel Run(Action<BoostingRound>? onRound, CancellationToken cancellationToken)
     {
-        var rows = _x.Rows;
+        var rows = _x!.Rows;
         var data = BinnedMatrix.Build(_x, _options.MaxBins, _threads);
+        _x = null;
         var learner = new LeafwiseTreeLearner(data, _options, _threads);
         var sampling = new Sampling(_options, data);
         var baseScore = BinaryLogLoss.BaseScore(_y, _options.PositiveWeight);
@@ -75,7 +80,7 @@ internal sealed class BoostingRun
         }
 
         var keep = validScores is not null && _options.EarlyStoppingRounds > 0 ? stopping.BestRound : trees.Count;
-        return GbdtModel.FromTrees(_x.Columns, baseScore, trees.GetRange(0, keep));
+        return GbdtModel.FromTrees(_columns, baseScore, trees.GetRange(0, keep));
     }
 
     private static void UpdateTrainingScores(double[] scores, TreeNodes tree, LeafwiseTreeLearner learner, Sampling sampling, BinnedMatrix data)

@@ -31,7 +31,17 @@ public sealed class LogisticRegression
     public IReadOnlyList<double> Weights => _weights;
 
     /// <summary>Trains on 0/1 labels.</summary>
-    public static LogisticRegression Train(FeatureMatrix x, float[] y, LogisticOptions? options = null)
+    public static LogisticRegression Train(FeatureMatrix x, float[] y, LogisticOptions? options = null) => Train(x, y, options, consume: false);
+
+    /// <summary>
+    /// Trains on 0/1 labels like <see cref="Train(FeatureMatrix, float[], LogisticOptions?)"/>, with the same result to
+    /// the last bit, but standardises <paramref name="x"/>'s values in place instead of in a copy: for a caller that has
+    /// no further use for the matrix, training then needs no second matrix-sized array (at 760,000 rows of 160 features,
+    /// 486 MB less). <paramref name="x"/> holds standardised values afterwards.
+    /// </summary>
+    public static LogisticRegression TrainConsuming(FeatureMatrix x, float[] y, LogisticOptions? options = null) => Train(x, y, options, consume: true);
+
+    private static LogisticRegression Train(FeatureMatrix x, float[] y, LogisticOptions? options, bool consume)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -53,7 +63,8 @@ public sealed class LogisticRegression
         var (means, scales) = Standardisation(x);
         var features = x.Columns;
         // Standardised once, so each of the ~100 loss evaluations is a plain multiply-add over floats.
-        var standard = new float[x.Values.Length];
+        // Each value is read before it is overwritten (same element), so in place gives the same floats as a copy.
+        var standard = consume ? x.Values : new float[x.Values.Length];
         for (var r = 0; r < x.Rows; r++)
         {
             var row = x.Values.AsSpan(r * features, features);

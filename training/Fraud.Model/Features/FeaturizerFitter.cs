@@ -112,13 +112,13 @@ public static class FeaturizerFitter
         // The line model, like the encodings, is fitted once on every training row (for scoring) and once per
         // fold without that fold (for the fold's own training rows). The fits are independent, so they run in
         // parallel without changing any result.
-        var lines = LineRiskModel.Encoded.Build(baskets, options.MinTokenLength, options.MinEncodingCount);
+        LineRiskModel.Encoded? lines = LineRiskModel.Encoded.Build(baskets, options.MinTokenLength, options.MinEncodingCount);
         var lineModels = new LineRiskModel[folds + 1];
         Parallel.For(
             0,
             folds + 1,
             new ParallelOptions { CancellationToken = cancellationToken },
-            i => lineModels[i] = LineRiskModel.Fit(lines, labels, fold, i == folds ? -1 : i, options, unchecked((seed * 31) + i), cancellationToken));
+            i => lineModels[i] = LineRiskModel.Fit(lines!, labels, fold, i == folds ? -1 : i, options, unchecked((seed * 31) + i), cancellationToken));
 
         BasketFeaturizer Build(int heldOut)
         {
@@ -135,19 +135,26 @@ public static class FeaturizerFitter
             return new BasketFeaturizer(shared.Categories, shared.Makes, shared.PriceBands, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
         }
 
+        lines = null; // fitted: the encoded lines are not needed below, so the matrix need not sit beside them
         var final = Build(-1);
         var perFold = Enumerable.Range(0, folds).Select(Build).ToArray();
         var width = final.FeatureCount;
         var values = new float[(long)baskets.Count * width];
-        for (var r = 0; r < baskets.Count; r++)
-        {
-            if ((r & 4095) == 0)
+        // Rows are independent and each writes only its own slice, so featurizing on every core gives the same values;
+        // on one thread this loop was a large share of a member's wall time (docs/performance.md, "How cost grows").
+        const int Chunk = 4096;
+        Parallel.For(
+            0,
+            (baskets.Count + Chunk - 1) / Chunk,
+            new ParallelOptions { CancellationToken = cancellationToken },
+            c =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            perFold[fold[r]].Featurize(baskets[r], values.AsSpan(r * width, width));
-        }
+                var end = Math.Min(baskets.Count, (c + 1) * Chunk);
+                for (var r = c * Chunk; r < end; r++)
+                {
+                    perFold[fold[r]].Featurize(baskets[r], values.AsSpan(r * width, width));
+                }
+            });
 
         return (final, values);
     }

@@ -21,6 +21,22 @@ public static class ModelTrainer
     private const int MinRows = 100;
     private const int MinFraudsPerPart = 2;
 
+    /// <summary>
+    /// Members train two at a time (on more than one thread) while a member learns from at most this many rows, and one
+    /// at a time above it: the model is the same either way; only the peak memory and the wall time differ.
+    /// </summary>
+    internal const int ConcurrentMembersMaxRows = 300_000;
+
+    /// <summary>
+    /// Above this many training rows per member, a full compacting collection runs at the three points of a member where
+    /// a matrix-sized array has just become garbage (the featurizer's fitting state, the float matrix once binned, the
+    /// member's own arrays once it is done). Without them the workstation GC let the heap grow to two or three times
+    /// the live data (400,000 rows: 2.5 GB heap, 2.8 GB peak RSS; with them 200,000 rows peak at 828 MiB instead of
+    /// 1,164); their cost was inside the run-to-run noise of the CPU time (docs/performance.md, "How cost grows"). The
+    /// model does not depend on when memory is collected.
+    /// </summary>
+    internal const int CollectAboveMemberRows = 100_000;
+
     public static TrainingResult Train(
         IReadOnlyList<Basket> baskets,
         IReadOnlyList<bool> labels,
@@ -77,11 +93,21 @@ public static class ModelTrainer
         // Every member's held-out matrices, for the drift reference: each row profiled by a member that did not learn from it.
         var memberValidX = new FeatureMatrix[members.Length];
         var memberCalibrationX = new FeatureMatrix?[members.Length];
-        // The first member's matrices outlive the loop: the baseline learns from its features and the drift
-        // reference profiles them. Other members' matrices are dropped as soon as their scores are taken.
-        FeatureMatrix? baselineTrainX = null, firstOutOfBagX = null, calibrationX = null;
-        float[]? baselineTrainY = null;
+        // The logistic baseline learns from the first member's training matrix, right after that member's trees (then
+        // the matrix is dropped); its raw scores on the first member's calibration rows and test part are kept.
+        LogisticRegression? baseline = null;
+        double[]? baselineCalibrationRaw = null, baselineTestRaw = null;
         var curve = new List<BoostingRound>();
+        var memberRows = memberFolds.Skip(1).Sum(f => f.Length);
+        void Collect()
+        {
+            if (memberRows > CollectAboveMemberRows)
+            {
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+        }
+
         var progressGate = new Lock();
         void Report(TrainingProgress update)
         {
@@ -103,19 +129,27 @@ public static class ModelTrainer
             var label = members.Length == 1 ? string.Empty : $"member {m + 1}/{members.Length}: ";
             Report(new TrainingProgress("featurize", label + "fitting encodings out-of-fold"));
             var trainLabels = Select(labels, trainRows);
-            var (featurizer, trainValues) = FeaturizerFitter.FitTransform(Select(baskets, trainRows), trainLabels, options.Featurizer, memberSeed, vocabulary, cancellationToken);
-            var trainX = new FeatureMatrix(trainRows.Length, featurizer.FeatureCount, trainValues);
+            var featurizer = FitMember(Select(baskets, trainRows), trainLabels, options.Featurizer, memberSeed, vocabulary, out var trainX, cancellationToken);
+            Collect();
             var trainY = Floats(trainLabels);
             var validX = Featurize(featurizer, baskets, validRows, threads);
             var memberValidY = Floats(Select(labels, validRows));
             cancellationToken.ThrowIfCancellationRequested();
 
+            // Only the first member's float matrix outlives its binning (the baseline learns from it below); the
+            // learner drops its own reference once the matrix is binned, so other members' matrices are freed then.
+            var baselineTrainX = m == 0 ? trainX : null;
             var gbdtOptions = options.Gbdt with { Seed = memberSeed, Threads = options.Threads };
-            var trees = learner.Train(trainX, trainY, gbdtOptions, validX, memberValidY, round =>
+            var trees = learner.Train(Take(ref trainX), trainY, gbdtOptions, validX, memberValidY, round =>
             {
                 if (m == 0)
                 {
                     curve.Add(round);
+                }
+
+                if (round.Round == 1)
+                {
+                    Collect(); // the float training matrix is binned by now, and garbage unless it is the baseline's
                 }
 
                 Report(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (m + ((double)round.Round / gbdtOptions.NumRounds)) / members.Length));
@@ -127,17 +161,29 @@ public static class ModelTrainer
             var calibrationPartX = separateCalibration ? Featurize(featurizer, baskets, calibrationRows, threads) : null;
             memberCalibrationRaw[m] = calibrationPartX is null ? [] : Raw(trees, calibrationPartX, threads);
             (memberValidX[m], memberCalibrationX[m]) = (validX, calibrationPartX);
-            if (m == 0)
+            if (baselineTrainX is not null)
             {
-                (baselineTrainX, baselineTrainY, firstOutOfBagX, calibrationX) = (trainX, trainY, validX, calibrationPartX);
+                // Trained here, not after every member, so that this member's training matrix is not held while the
+                // others train; it standardises the matrix in place (no copy), which is its last use. The baseline is
+                // calibrated on this member's validation fold (or the calibration part) and evaluated on the test part.
+                Report(new TrainingProgress("baseline", "logistic regression on the first member's features"));
+                baseline = LogisticRegression.TrainConsuming(baselineTrainX, trainY, new LogisticOptions { Threads = options.Threads });
+                baselineTrainX = null;
+                baselineCalibrationRaw = BaselineRaw(baseline, calibrationPartX ?? validX);
+                baselineTestRaw = BaselineRaw(baseline, memberTestX[m]);
             }
+
+            Collect();
         }
 
-        // Two members at a time when more than one thread is allowed: much of a member's featurizing is single-threaded,
-        // so a second member fills the other core (four members on 2 cores: 25.5 s → 19.5 s in-process). A member
+        // Two members at a time when more than one thread is allowed: parts of a member are single-threaded (the
+        // encoders' counting, each line-model fit), so a second member fills the other core (four members on 2 cores: 25.5 s → 19.5 s in-process). A member
         // depends only on its seed and folds, and the scores are combined in member order below, so the model is the
-        // same whatever runs alongside what (TrainingTests compares one thread with several).
-        RunMembers(members.Length, threads > 1 ? 2 : 1, TrainMember, cancellationToken);
+        // same whatever runs alongside what (TrainingTests compares one thread with several). Above
+        // ConcurrentMembersMaxRows training rows per member, one at a time: each member in flight holds its training
+        // matrix (640 bytes a row) and its binned copy, the largest arrays of a training (docs/performance.md).
+        var concurrency = threads > 1 && memberRows <= ConcurrentMembersMaxRows ? 2 : 1;
+        RunMembers(members.Length, concurrency, TrainMember, cancellationToken);
         var testRaw = MeanOf(memberTestRaw, testRows.Length);
         var calibrationRaw = MeanOf(memberCalibrationRaw, calibrationRows.Length);
 
@@ -147,9 +193,6 @@ public static class ModelTrainer
         var validRaw = outOfBagRaw.SelectMany(r => r).ToArray();
         var validY = Floats(Select(labels, outOfBagRows));
         var testLabels = Select(labels, testRows);
-
-        progress?.Invoke(new TrainingProgress("baseline", "logistic regression on the same features"));
-        var baseline = LogisticRegression.Train(baselineTrainX!, baselineTrainY!, new LogisticOptions { Threads = options.Threads });
 
         progress?.Invoke(new TrainingProgress("calibrate", options.Calibration.ToString().ToLowerInvariant()));
         var (fitRaw, fitY) = separateCalibration ? (calibrationRaw, Floats(Select(labels, calibrationRows))) : (validRaw, validY);
@@ -166,10 +209,9 @@ public static class ModelTrainer
         var metrics = ModelEvaluation.Evaluate(testProbabilities, testLabels, thresholds);
         WarnAboutTestPrecision(metrics, thresholdWarnings);
         // The baseline learns from the first member's features and is calibrated on that member's validation fold.
-        var baselineCalibrationX = calibrationX ?? firstOutOfBagX!;
         var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, memberFolds[0]));
-        var baselineCalibrator = PlattCalibrator.Fit(BaselineRaw(baseline, baselineCalibrationX), baselineCalibrationY);
-        var baselineProbabilities = Calibrated(baselineCalibrator, BaselineRaw(baseline, memberTestX[0]));
+        var baselineCalibrator = PlattCalibrator.Fit(baselineCalibrationRaw!, baselineCalibrationY);
+        var baselineProbabilities = Calibrated(baselineCalibrator, baselineTestRaw!);
         var baselineMetrics = ModelEvaluation.Evaluate(baselineProbabilities, testLabels, null);
 
         progress?.Invoke(new TrainingProgress("importance", "mean |SHAP| on test rows"));
@@ -211,7 +253,7 @@ public static class ModelTrainer
             Card = card,
             ReportHtml = report,
             LearningCurve = curve,
-            Baseline = new BaselineModel(model.Featurizer, baseline, baselineCalibrator),
+            Baseline = new BaselineModel(model.Featurizer, baseline!, baselineCalibrator),
             TestProbabilities = testProbabilities,
             TestLabels = testLabels,
         };
@@ -239,16 +281,13 @@ public static class ModelTrainer
         double[][] memberTestRaw)
     {
         var k = memberValidX.Length;
-        var width = model.FeatureCount;
         var total = memberFolds.Take(k).Sum(f => f.Length) + calibrationRows.Length + testRows.Length;
-        var x = new FeatureMatrix(total, width);
         var rows = new List<Basket>(total);
         var members = new List<int>(total);
         var scores = new double[total];
         var at = 0;
-        void Add(int row, int member, ReadOnlySpan<float> features, double raw)
+        void Add(int row, int member, double raw)
         {
-            features.CopyTo(x.Row(at));
             scores[at++] = model.Calibrate(raw);
             rows.Add(baskets[row]);
             members.Add(member);
@@ -258,21 +297,46 @@ public static class ModelTrainer
         {
             for (var i = 0; i < memberFolds[m].Length; i++)
             {
-                Add(memberFolds[m][i], m, memberValidX[m].Row(i), outOfBagRaw[m][i]);
+                Add(memberFolds[m][i], m, outOfBagRaw[m][i]);
             }
         }
 
         for (var i = 0; i < calibrationRows.Length; i++)
         {
-            Add(calibrationRows[i], i % k, memberCalibrationX[i % k]!.Row(i), memberCalibrationRaw[i % k][i]);
+            Add(calibrationRows[i], i % k, memberCalibrationRaw[i % k][i]);
         }
 
         for (var i = 0; i < testRows.Length; i++)
         {
-            Add(testRows[i], i % k, memberTestX[i % k].Row(i), memberTestRaw[i % k][i]);
+            Add(testRows[i], i % k, memberTestRaw[i % k][i]);
         }
 
-        return ReferenceProfile.Build(rows, x, model.FeatureNames, scores, null, members, k);
+        // Each feature column is read from the members' matrices where they are, in the order of the rows above, rather
+        // than from a copy of them all (one more matrix of 640 bytes per reference row: 520 MB at 1,000,000 rows).
+        void FillColumn(int c, double[] column)
+        {
+            var r = 0;
+            for (var m = 0; m < k; m++)
+            {
+                var x = memberValidX[m];
+                for (var i = 0; i < x.Rows; i++)
+                {
+                    column[r++] = x[i, c];
+                }
+            }
+
+            for (var i = 0; i < calibrationRows.Length; i++)
+            {
+                column[r++] = memberCalibrationX[i % k]![i, c];
+            }
+
+            for (var i = 0; i < testRows.Length; i++)
+            {
+                column[r++] = memberTestX[i % k][i, c];
+            }
+        }
+
+        return ReferenceProfile.Build(rows, FillColumn, model.FeatureNames, scores, null, members, k);
     }
 
     /// <summary>
@@ -315,6 +379,23 @@ public static class ModelTrainer
         }
 
         return mean;
+    }
+
+    /// <summary>Fits a member's featurizer and returns its training matrix through <paramref name="x"/> (which the caller can clear).</summary>
+    private static BasketFeaturizer FitMember(Basket[] baskets, bool[] labels, FeaturizerOptions options, int seed, FeatureVocabulary vocabulary, out FeatureMatrix? x, CancellationToken cancellationToken)
+    {
+        var (featurizer, values) = FeaturizerFitter.FitTransform(baskets, labels, options, seed, vocabulary, cancellationToken);
+        x = new FeatureMatrix(baskets.Length, featurizer.FeatureCount, values);
+        return featurizer;
+    }
+
+    /// <summary>Returns the value and clears the variable, so that the caller holds no reference while the callee works.</summary>
+    private static T Take<T>(ref T? value)
+        where T : class
+    {
+        var taken = value!;
+        value = null;
+        return taken;
     }
 
     /// <summary>Runs <paramref name="train"/> for every member, <paramref name="concurrency"/> at a time, rethrowing the first failure as itself.</summary>

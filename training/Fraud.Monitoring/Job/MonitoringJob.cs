@@ -111,19 +111,19 @@ public sealed class MonitoringJob(
         var latestLabels = LabelStore.LatestById(allLabels);
         var source = string.Create(CultureInfo.InvariantCulture, $"prediction log {from:u} to {now:u}");
         var drift = new DriftCheck(options.Drift, metrics, _clock).Run(championModel, card, champion.Version, window, source, latestLabels, options.Threads);
+        // The window's baskets are done with: an async method's locals live as long as the method, so let them go now
+        // rather than through the retraining read and the training below.
+        window.Clear();
+        window.TrimExcess();
         var reportBlobs = await SaveDriftReportAsync(run, drift, ct);
         var driftTime = stage.Elapsed;
         run.LogTiming("drift", driftTime);
 
         // 2. Labels joined to the log, and the triggers.
         stage.Restart();
-        var logged = new List<PredictionRecord>();
-        await foreach (var record in new PredictionLogReader(_store).ReadWindowAsync(now - options.LabelLookback, now.AddMinutes(1), ct))
-        {
-            logged.Add(record);
-        }
-
-        var join = TrainingSetBuilder.Join(logged, allLabels);
+        // Streamed, and the basket columns only (the join needs id, time and lines): only labelled baskets are held.
+        var logged = new PredictionLogReader(_store).ReadWindowAsync(now - options.LabelLookback, now.AddMinutes(1), PredictionParquet.Columns.BasketsOnly, ct);
+        var join = await TrainingSetBuilder.JoinAsync(logged, allLabels, ct);
         var newLabels = join.Matched.Count(m => m.LabelledAt > card.TrainedAt);
         run.LogMetric("labelled_baskets", join.Matched.Count);
         run.LogMetric("new_labels", newLabels);
@@ -177,7 +177,7 @@ public sealed class MonitoringJob(
 
         // 3. Training set: base data + older labelled traffic; the newest labels are the gate's holdout.
         var baseSet = await new TrainingDataStore(_store).LoadBaseAsync(ct);
-        var set = TrainingSetBuilder.Build(baseSet?.Baskets, baseSet?.Labels, join.Matched, options.HoldoutFraction, options.MinHoldoutRows, options.MaxLabelSourceShare);
+        var set = TrainingSetBuilder.Build(baseSet?.Baskets, baseSet?.Labels, join.Matched, options.HoldoutFraction, options.MinHoldoutRows, options.MaxLabelSourceShare, options.MaxTrainingRows);
         var share = options.MaxLabelSourceShare;
         foreach (var (labelSource, count) in set.CappedBySource)
         {
@@ -194,6 +194,7 @@ public sealed class MonitoringJob(
         run.LogTiming("data", dataTime);
         run.LogMetric("base_rows", set.BaseRows);
         run.LogMetric("training_rows", set.TrainBaskets.Count);
+        run.LogMetric("training_rows_over_cap", set.RowsOverCap);
         run.LogMetric("holdout_rows", set.HoldoutBaskets.Count);
         run.LogMetric("holdout_frauds", set.HoldoutFrauds);
         outcome = outcome with { DataTime = dataTime, TrainingRows = set.TrainBaskets.Count };
@@ -327,6 +328,7 @@ public sealed class MonitoringJob(
         ["min_pr_auc_gain"] = options.Gate.MinPrAucGain.ToString("G", CultureInfo.InvariantCulture),
         ["max_log_loss_increase"] = options.Gate.MaxLogLossIncrease.ToString("G", CultureInfo.InvariantCulture),
         ["max_label_source_share"] = options.MaxLabelSourceShare.ToString("G", CultureInfo.InvariantCulture),
+        ["max_training_rows"] = options.MaxTrainingRows.ToString(CultureInfo.InvariantCulture),
         ["label_lookback_days"] = options.LabelLookback.TotalDays.ToString("G", CultureInfo.InvariantCulture),
         ["force"] = options.Force ? "true" : "false",
         ["seed"] = options.Training.Seed.ToString(CultureInfo.InvariantCulture),

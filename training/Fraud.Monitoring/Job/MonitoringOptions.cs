@@ -44,6 +44,18 @@ public sealed record MonitoringOptions
     /// <summary>The default of <see cref="MaxLabelSourceShare"/>: any one source at most 80 %, so at least a fifth comes from others.</summary>
     public const double DefaultMaxLabelSourceShare = 0.8;
 
+    /// <summary>
+    /// The most rows the challenger trains on (base set and labelled traffic together): above it every fraud is kept and
+    /// the non-frauds newest first (<see cref="TrainingSetBuilder.CapTrainingRows"/>). The set otherwise grows with
+    /// traffic × <see cref="LabelLookback"/>, and training's memory and time grow linearly with its rows
+    /// (docs/performance.md, "How cost grows": about 4 KB of peak resident memory and 0.7 CPU ms per row, so 500,000
+    /// rows are about 2 GB and 6 CPU minutes: within a 4,096 MB two-core Flex Consumption instance and its timeout).
+    /// </summary>
+    public int MaxTrainingRows { get; init; } = DefaultMaxTrainingRows;
+
+    /// <summary>The default of <see cref="MaxTrainingRows"/>.</summary>
+    public const int DefaultMaxTrainingRows = 500_000;
+
     public GateOptions Gate { get; init; } = new();
 
     /// <summary>How the challenger is trained; its seed makes the run repeatable.</summary>
@@ -63,6 +75,7 @@ public sealed record MonitoringOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HoldoutFraction, 0.9);
         ArgumentOutOfRangeException.ThrowIfNegative(MinHoldoutRows);
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrainingRows, 1000);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxLabelSourceShare, 0.0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLabelSourceShare, 1.0);
         Drift.Validate();

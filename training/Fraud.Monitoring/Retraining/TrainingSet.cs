@@ -27,6 +27,9 @@ public sealed class TrainingSet
 
     public int LabelledRows { get; set; }
 
+    /// <summary>Training rows left out by the cap on the training set's size (<see cref="TrainingSetBuilder.CapTrainingRows"/>): older non-frauds.</summary>
+    public int RowsOverCap { get; set; }
+
     /// <summary>Labelled rows left out because their source was over its share (<see cref="TrainingSetBuilder.CapSources"/>), by source.</summary>
     public Dictionary<string, int> CappedBySource { get; } = new(StringComparer.Ordinal);
 
@@ -47,18 +50,55 @@ public static class TrainingSetBuilder
     {
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(labels);
-        var latestLabel = LabelStore.LatestById(labels);
-        var latestScore = new Dictionary<string, PredictionRecord>(StringComparer.Ordinal);
-        var total = 0;
+        var join = new Joiner(labels);
         foreach (var record in predictions)
         {
-            total++;
-            if (!latestScore.TryGetValue(record.Basket.Id, out var seen) || record.ScoredAt > seen.ScoredAt)
+            join.Add(record);
+        }
+
+        return join.Finish();
+    }
+
+    /// <summary>
+    /// <see cref="Join(IEnumerable{PredictionRecord}, IEnumerable{FraudLabel})"/> over a stream of the log (the monitoring
+    /// job passes the reader itself): only records whose basket has a label are held, one per id, so memory follows the
+    /// labelled baskets rather than everything logged in the lookback.
+    /// </summary>
+    public static async Task<LabelJoin> JoinAsync(IAsyncEnumerable<PredictionRecord> predictions, IEnumerable<FraudLabel> labels, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(labels);
+        var join = new Joiner(labels);
+        await foreach (var record in predictions.WithCancellation(ct))
+        {
+            join.Add(record);
+        }
+
+        return join.Finish();
+    }
+
+    private sealed class Joiner(IEnumerable<FraudLabel> labels)
+    {
+        private readonly Dictionary<string, FraudLabel> _latestLabel = LabelStore.LatestById(labels);
+        private readonly Dictionary<string, PredictionRecord> _latestScore = new(StringComparer.Ordinal);
+        private int _total;
+
+        public void Add(PredictionRecord record)
+        {
+            _total++;
+            // A record without a label can never be matched: not keeping it is what bounds the join's memory.
+            if (_latestLabel.ContainsKey(record.Basket.Id)
+                && (!_latestScore.TryGetValue(record.Basket.Id, out var seen) || record.ScoredAt > seen.ScoredAt))
             {
-                latestScore[record.Basket.Id] = record;
+                _latestScore[record.Basket.Id] = record;
             }
         }
 
+        public LabelJoin Finish() => Match(_latestLabel, _latestScore, _total);
+    }
+
+    private static LabelJoin Match(Dictionary<string, FraudLabel> latestLabel, Dictionary<string, PredictionRecord> latestScore, int total)
+    {
         var matched = new List<LabelledPrediction>();
         var orphans = 0;
         foreach (var (id, label) in latestLabel)
@@ -82,7 +122,7 @@ public static class TrainingSetBuilder
     /// Builds the training set and the holdout: the newest <paramref name="holdoutFraction"/> of the labelled traffic
     /// (at least <paramref name="minHoldout"/> rows when there are that many) is held out.
     /// </summary>
-    public static TrainingSet Build(IReadOnlyList<Basket>? baseBaskets, IReadOnlyList<bool>? baseLabels, IReadOnlyList<LabelledPrediction> labelled, double holdoutFraction, int minHoldout, double maxSourceShare = 1.0)
+    public static TrainingSet Build(IReadOnlyList<Basket>? baseBaskets, IReadOnlyList<bool>? baseLabels, IReadOnlyList<LabelledPrediction> labelled, double holdoutFraction, int minHoldout, double maxSourceShare = 1.0, int maxTrainingRows = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(labelled);
         ArgumentOutOfRangeException.ThrowIfNegative(holdoutFraction);
@@ -127,7 +167,63 @@ public static class TrainingSetBuilder
         }
 
         set.HoldoutFrom = holdoutCount > 0 ? labelled[firstHoldout].ScoredAt : null;
+        set.RowsOverCap = CapTrainingRows(set.TrainBaskets, set.TrainLabels, maxTrainingRows);
         return set;
+    }
+
+    /// <summary>
+    /// Bounds the training rows at <paramref name="maxRows"/> (training memory and time grow linearly with them, and
+    /// the set otherwise grows with traffic × lookback): every fraud is kept, then non-frauds newest first, the rest are
+    /// removed. The rows are in age order, base set first (oldest) and labelled traffic by scoring time, so newest first
+    /// is from the end; the kept rows keep their order. Returns how many rows were removed. When the frauds alone are
+    /// more than the cap, they are all kept and every non-fraud goes.
+    /// </summary>
+    /// <remarks>
+    /// Keeping every fraud raises the fraud rate of a capped set above the traffic's; the challenger's calibration and
+    /// thresholds are then fitted at that rate, which is why the gate compares champion and challenger on the holdout
+    /// (never capped, real rate). The cap removes nothing below <see cref="MonitoringOptions.MaxTrainingRows"/> rows.
+    /// </remarks>
+    public static int CapTrainingRows(List<Basket> baskets, List<bool> labels, int maxRows)
+    {
+        ArgumentNullException.ThrowIfNull(baskets);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        if (baskets.Count <= maxRows)
+        {
+            return 0;
+        }
+
+        var frauds = labels.Count(l => l);
+        var nonFraudsKept = Math.Max(0, maxRows - frauds);
+        var keep = new bool[baskets.Count];
+        for (var i = baskets.Count - 1; i >= 0; i--)
+        {
+            if (labels[i])
+            {
+                keep[i] = true;
+            }
+            else if (nonFraudsKept > 0)
+            {
+                keep[i] = true;
+                nonFraudsKept--;
+            }
+        }
+
+        var at = 0;
+        for (var i = 0; i < baskets.Count; i++)
+        {
+            if (keep[i])
+            {
+                baskets[at] = baskets[i];
+                labels[at] = labels[i];
+                at++;
+            }
+        }
+
+        var removed = baskets.Count - at;
+        baskets.RemoveRange(at, removed);
+        labels.RemoveRange(at, removed);
+        return removed;
     }
 
     /// <summary>

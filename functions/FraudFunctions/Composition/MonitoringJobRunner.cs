@@ -63,7 +63,7 @@ public sealed class MonitoringJobRunner(MonitoringJob job, ChampionProvider prov
 
         try
         {
-            var outcome = await job.RunAsync(new MonitoringOptions { MaxLabelSourceShare = options.Value.MaxLabelSourceShare }, ct);
+            var outcome = await job.RunAsync(new MonitoringOptions { MaxLabelSourceShare = options.Value.MaxLabelSourceShare, MaxTrainingRows = options.Value.MaxTrainingRows }, ct);
             if (outcome.Decision == MonitoringDecisions.Promoted)
             {
                 await provider.RefreshAsync(ct);

@@ -33,4 +33,11 @@ public sealed class FraudOptions
     /// </summary>
     [Range(0.01, 1.0)]
     public double MaxLabelSourceShare { get; set; } = Fraud.Monitoring.MonitoringOptions.DefaultMaxLabelSourceShare;
+
+    /// <summary>
+    /// Rows the monitoring job retrains on at most (every labelled fraud, then the newest rows); bounds the timer's
+    /// memory on a busy instance (docs/performance.md, "How cost grows").
+    /// </summary>
+    [Range(1_000, 100_000_000)]
+    public int MaxTrainingRows { get; set; } = Fraud.Monitoring.MonitoringOptions.DefaultMaxTrainingRows;
 }

@@ -31,6 +31,18 @@ public sealed class MonitorModelTests(TrainedStore trained) : IDisposable
     }
 
     [Fact]
+    public async Task TheRetrainingCapSettingReachesTheMonitoringRun()
+    {
+        using var capped = new HandlerFactory(trained.Copy(), ("Fraud:MaxTrainingRows", "2500"));
+        using var client = capped.CreateClient();
+        using var response = await client.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Samples.Json(Envelopes.Timer()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var runs = await new Fraud.Registry.RunTracker(Fraud.Registry.Storage.BlobStoreFactory.Create(capped.Storage)).ListAsync();
+        var monitoring = Assert.Single(runs, r => r.Kind == Fraud.Monitoring.MonitoringJob.RunKind);
+        Assert.Equal("2500", monitoring.Parameters["max_training_rows"]);
+    }
+
+    [Fact]
     public async Task ShowsTheLastTrackedMonitoringRunAfterARestart()
     {
         string? outcome;

@@ -28,6 +28,13 @@ public sealed class FraudOptions
     public int BootstrapTrainingRows { get; set; } = 20_000;
 
     /// <summary>
+    /// Seconds of (almost) no allocation after a burst before the GC's free memory is given back with one compacting
+    /// collection (<see cref="IdleMemoryTrimmer"/>); 0 turns it off.
+    /// </summary>
+    [Range(0, 3600)]
+    public int IdleTrimSeconds { get; set; } = 10;
+
+    /// <summary>
     /// The largest share of the labelled traffic (the challenger's data and the promotion gate's holdout) one label
     /// source may supply when labels come from two or more sources; 1 turns the cap off (docs/settings.md).
     /// </summary>

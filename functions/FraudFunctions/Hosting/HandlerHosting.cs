@@ -106,6 +106,10 @@ public static class HandlerHosting
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BufferedPredictionLog>()));
         services.AddSingleton<IPredictionSink, PredictionLogSink>();
         services.AddHostedService<PredictionLogFlusher>();
+
+        // After a burst, once idle, the GC's free memory goes back to the instance (Fraud__IdleTrimSeconds).
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSingleton(sp => new LabelStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ScoredBasketIndex(sp.GetRequiredService<IBlobStore>()));
         services.AddSingleton<ILabelSink, LabelStoreSink>();

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Fraud.Monitoring.Telemetry;
 using Fraud.Registry;
 using Fraud.Registry.Storage;
@@ -8,9 +7,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Fraud.Monitoring;
 
 /// <summary>
-/// The prediction log the handler writes to. <see cref="TryWrite"/> only puts the record (a reference to the basket
-/// already parsed for scoring: nothing is serialised or copied on the request path) in an in-memory queue bounded in
-/// estimated bytes; a background loop writes what has gathered every <see cref="PredictionLogOptions.FlushInterval"/>
+/// The prediction log the handler writes to. <see cref="TryWrite"/> copies the fields a Parquet part holds (basket id,
+/// time, probability, decision, model version, source and the basket's lines) into pooled column buffers
+/// (<see cref="PredictionColumns"/>: numbers and one character arena, no object references) bounded in bytes, and keeps
+/// no reference to the basket, so nothing the request allocated outlives it; a background loop takes the filled chunks
+/// (swapping in empty ones under a lock held only for the swap) and writes them every <see cref="PredictionLogOptions.FlushInterval"/>
 /// (sooner when the buffer is half full, and on <see cref="FlushAsync"/> and dispose) as Parquet part files
 /// partitioned by hour. When the store refuses a write, the records go to local spill files
 /// (<see cref="PredictionLogOptions.SpillDirectory"/>) that are uploaded when the store answers again, so neither an
@@ -23,15 +24,27 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     private readonly PredictionLogOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
-    private readonly Channel<PredictionRecord> _channel;
+    private readonly Lock _writeLock = new();
+    private readonly List<PredictionColumns> _sealed = []; // under _writeLock: full chunks waiting for the flush
+    private readonly Stack<PredictionColumns> _spare = new(); // under _writeLock: emptied chunks kept for reuse
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abandon = new();
-    private readonly List<PredictionRecord> _pending = [];
+    private readonly List<PredictionColumns> _pending = []; // under _flushGate: taken from the writers, not yet written
+    private readonly PredictionParquet.LineColumns _part = new(); // under _flushGate: one part's rows, reused
+    private readonly HashSet<string> _partStrings = new(StringComparer.Ordinal); // under _flushGate: one part's distinct texts
+    private long[] _order = new long[256]; // under _flushGate: pending records by time, (chunk << 32) | record
     private readonly string _instance;
     private readonly Task _loop;
     private readonly Lazy<Task> _disposal;
+    // Spare chunks kept for reuse: the one filling while another is written, plus room for a busier interval.
+    private const int MaxSpareChunks = 4;
+    private PredictionColumns? _active; // under _writeLock
+    private int _pendingChunks;
+    private long _chunksCreated;
+    private bool _closed; // under _writeLock
+    private int _wakeRequested;
     private long _sequence;
     private long _dropped;
     private long _written;
@@ -59,8 +72,6 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             Directory.CreateDirectory(_options.SpillDirectory);
         }
 
-        // Unbounded as a channel: the bound is the byte budget checked in TryWrite, which a channel cannot express.
-        _channel = Channel.CreateUnbounded<PredictionRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         _disposal = new Lazy<Task>(DisposeCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         _loop = Task.Run(RunAsync);
     }
@@ -80,14 +91,56 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     /// <summary>Estimated bytes held in memory now (queued plus waiting for a retry).</summary>
     public long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
 
+    /// <summary>Column chunks held now (filling, full, or waiting for a retry) and kept for reuse: what the buffer costs in memory.</summary>
+    public int Chunks
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return (_active is null ? 0 : 1) + _sealed.Count + _spare.Count + Volatile.Read(ref _pendingChunks);
+            }
+        }
+    }
+
+    /// <summary>Chunks created since start: flat while a steady load reuses them.</summary>
+    public long ChunksCreated => Interlocked.Read(ref _chunksCreated);
+
     /// <inheritdoc />
+    /// <remarks>
+    /// Copies the record's fields into the current column chunk under <c>_writeLock</c>, which only writers and the
+    /// flush's swap take (never held while anything is written to the store or disk); the record and its basket can be
+    /// collected as soon as the caller lets go of them.
+    /// </remarks>
     public bool TryWrite(PredictionRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var size = EstimateBytes(record);
         var total = Interlocked.Add(ref _bufferedBytes, size);
         var count = Interlocked.Increment(ref _bufferedCount);
-        if (total > _options.MaxBufferBytes || count > _options.Capacity || !_channel.Writer.TryWrite(record))
+        var accepted = false;
+        if (total <= _options.MaxBufferBytes && count <= _options.Capacity)
+        {
+            var lines = record.Basket.Items.Count;
+            var chars = (size - PredictionColumns.RecordBytes - ((long)PredictionColumns.LineBytes * lines)) / 2;
+            lock (_writeLock)
+            {
+                if (!_closed)
+                {
+                    var chunk = _active ??= TakeSpareLocked();
+                    if (!chunk.HasRoomFor(lines, chars))
+                    {
+                        _sealed.Add(chunk);
+                        chunk = _active = TakeSpareLocked();
+                    }
+
+                    chunk.Append(record);
+                    accepted = true;
+                }
+            }
+        }
+
+        if (!accepted)
         {
             Interlocked.Add(ref _bufferedBytes, -size);
             Interlocked.Decrement(ref _bufferedCount);
@@ -95,41 +148,70 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             return false;
         }
 
-        if (total > _options.MaxBufferBytes / 2 && _wake.CurrentCount == 0)
+        if (total > _options.MaxBufferBytes / 2 && Interlocked.CompareExchange(ref _wakeRequested, 1, 0) == 0)
         {
-            // Half full: flush (or spill) now rather than at the next tick. Two writers may race to here; one wins.
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
+            // Half full: flush (or spill) now rather than at the next tick. One writer wins the flag, so the semaphore
+            // (at most 1) is released once per wake and never throws SemaphoreFullException on the request path
+            // (it did, thousands of times a second under load, before this flag).
+            _wake.Release();
         }
 
         return true;
     }
 
     /// <summary>
-    /// Estimated managed bytes a record keeps alive: the record, the basket, its item list, each item and its strings
-    /// (object headers included). O(lines), no allocation; within 10 % of what a heap snapshot shows for large baskets.
+    /// Bytes a record takes in the log's column buffers, which is what <see cref="PredictionLogOptions.MaxBufferBytes"/>
+    /// bounds: a fixed part per record and per line plus two bytes per character of its strings (a 24-line basket of
+    /// 256-character strings is about 50 KB). O(lines), no allocation.
     /// </summary>
     public static long EstimateBytes(PredictionRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        const int ObjectOverhead = 24;
-        long bytes = (3 * ObjectOverhead) + 64 + StringBytes(record.Basket.Id) + StringBytes(record.ModelVersion) + StringBytes(record.Source);
-        var items = record.Basket.Items;
-        bytes += ObjectOverhead + (8L * items.Count);
-        for (var i = 0; i < items.Count; i++)
+        return PredictionColumns.BytesOf(record);
+    }
+
+    // Callers hold _writeLock.
+    private PredictionColumns TakeSpareLocked()
+    {
+        if (_spare.TryPop(out var chunk))
         {
-            var item = items[i];
-            bytes += ObjectOverhead + 40 + StringBytes(item.Item) + StringBytes(item.Make) + StringBytes(item.Model) + StringBytes(item.GoodsCode);
+            return chunk;
         }
 
-        return bytes;
+        Interlocked.Increment(ref _chunksCreated);
+        return new PredictionColumns();
+    }
 
-        static long StringBytes(string? s) => s is null ? 0 : 22 + (2L * s.Length);
+    // Takes every chunk the writers filled (and the one they are filling) into _pending. Callers hold _flushGate.
+    private void TakeHeld()
+    {
+        lock (_writeLock)
+        {
+            if (_active is { Records: > 0 })
+            {
+                _sealed.Add(_active);
+                _active = null;
+            }
+
+            _pending.AddRange(_sealed);
+            _sealed.Clear();
+        }
+
+        Volatile.Write(ref _pendingChunks, _pending.Count);
+    }
+
+    // Emptied chunks go back to the writers; a few are kept (the one filling while another is written, and spares
+    // for a busy interval), the rest left to the collector so a burst does not pin its peak for ever.
+    private void Recycle(PredictionColumns chunk)
+    {
+        chunk.Reset();
+        lock (_writeLock)
+        {
+            if (_spare.Count < MaxSpareChunks)
+            {
+                _spare.Push(chunk);
+            }
+        }
     }
 
     /// <summary>Writes everything buffered so far; throws when the store fails (the records stay pending for a retry).</summary>
@@ -264,7 +346,10 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
 
     private async Task DisposeCoreAsync()
     {
-        _channel.Writer.TryComplete();
+        lock (_writeLock)
+        {
+            _closed = true; // later writes are refused and counted as dropped
+        }
 
         // Only the wait between flushes is cancelled: a flush already under way runs to its end (see RunAsync), so a
         // batch whose write landed is never written a second time by the final flush below.
@@ -289,7 +374,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         catch (Exception ex)
         {
             var spilled = await SpillHeldAsync();
-            var lost = _pending.Count;
+            var lost = PendingRecords();
             ClearPending();
             CountDropped(lost);
             if (lost > 0)
@@ -328,13 +413,15 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     // Callers hold _flushGate.
     private async Task FlushHeldAsync(CancellationToken ct)
     {
-        while (_channel.Reader.TryRead(out var record))
-        {
-            _pending.Add(record);
-        }
-
+        TakeHeld();
         if (_pending.Count == 0)
         {
+            // An idle interval: give the spare chunks back to the collector, so memory returns after a burst.
+            lock (_writeLock)
+            {
+                _spare.Clear();
+            }
+
             return;
         }
 
@@ -375,7 +462,9 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
                 var tick = Task.Delay(_options.FlushInterval, _clock, _stopping.Token);
                 if (await Task.WhenAny(wake, tick) == wake)
                 {
+                    // The waiter took the one release; writers may ask again (see TryWrite).
                     wake = null;
+                    Volatile.Write(ref _wakeRequested, 0);
                 }
 
                 _stopping.Token.ThrowIfCancellationRequested();
@@ -400,7 +489,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
             {
                 // The store refuses: move what is held to the local spill so memory stays flat through an outage.
                 // Counts and types only: a record's basket must never reach the logs.
-                var held = _pending.Count;
+                var held = PendingRecords();
                 var spilled = await SpillHeldAsync();
                 _logger.LogWarning("Prediction log flush failed ({Error}); {Spilled} of {Count} records spilled to local disk, the rest kept for the next attempt.", ex.GetType().Name, spilled, held);
             }
@@ -413,27 +502,79 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
 
     private async Task WriteGroupsAsync(CancellationToken ct)
     {
-        // Group by hour so each blob lands in the partition its records belong to; order is kept within an hour.
-        _pending.Sort(static (a, b) => a.ScoredAt.CompareTo(b.ScoredAt));
-        using var buffer = new MemoryStream(64 * 1024);
-        while (_pending.Count > 0)
+        // One part per hour (each blob lands in the partition its records belong to), in time order within it.
+        var total = SortPending();
+        var done = 0;
+        try
         {
-            var end = ChunkEnd();
-            buffer.SetLength(0);
-            await PredictionParquet.WriteAsync(buffer, _pending, 0, end, null, ct);
-            var name = PredictionLogFormat.PartName(_pending[0].ScoredAt, _clock.GetUtcNow(), _instance, Interlocked.Increment(ref _sequence));
-            await _store.PutAsync(Containers.Predictions, name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), BlobWriteCondition.IfNotExists, PredictionLogFormat.ParquetContentType, ct);
-            Interlocked.Add(ref _written, end);
-            RemovePending(end);
+            using var buffer = new MemoryStream(64 * 1024);
+            while (done < total)
+            {
+                var end = GroupEnd(done, total);
+                buffer.SetLength(0);
+                await WritePartAsync(buffer, done, end, ct);
+                var name = PredictionLogFormat.PartName(HourOf(done), _clock.GetUtcNow(), _instance, Interlocked.Increment(ref _sequence));
+                await _store.PutAsync(Containers.Predictions, name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), BlobWriteCondition.IfNotExists, PredictionLogFormat.ParquetContentType, ct);
+                Interlocked.Add(ref _written, end - done);
+                Release(done, end);
+                done = end;
+            }
+        }
+        finally
+        {
+            KeepUnwritten(done, total);
         }
     }
 
-    // The end of the first chunk of _pending (sorted): one hour, at most MaxRecordsPerBlob records.
-    private int ChunkEnd()
+    // Sorts the pending records by time into _order (ties by position, so the order is total) and returns how many.
+    private int SortPending()
     {
-        var hour = PredictionLogFormat.HourPrefix(_pending[0].ScoredAt);
-        var end = 1;
-        while (end < _pending.Count && end < _options.MaxRecordsPerBlob && PredictionLogFormat.HourPrefix(_pending[end].ScoredAt) == hour)
+        var total = PendingRecords();
+        if (_order.Length < total)
+        {
+            _order = new long[Math.Max(total, _order.Length * 2)];
+        }
+
+        var n = 0;
+        for (var c = 0; c < _pending.Count; c++)
+        {
+            for (var r = 0; r < _pending[c].Records; r++)
+            {
+                _order[n++] = ((long)c << 32) | (uint)r;
+            }
+        }
+
+        _order.AsSpan(0, n).Sort(new ByTime(_pending));
+        return n;
+    }
+
+    private int PendingRecords()
+    {
+        var total = 0;
+        foreach (var chunk in _pending)
+        {
+            total += chunk.Records;
+        }
+
+        return total;
+    }
+
+    private PredictionColumns ChunkOf(long entry, out int record)
+    {
+        record = (int)(entry & 0xFFFF_FFFF);
+        return _pending[(int)(entry >> 32)];
+    }
+
+    private long TicksOf(int position) => ChunkOf(_order[position], out var r).Ticks(r);
+
+    private DateTimeOffset HourOf(int position) => new(TicksOf(position), TimeSpan.Zero);
+
+    // The end of the group of sorted records starting at `start`: one hour, at most MaxRecordsPerBlob records.
+    private int GroupEnd(int start, int total)
+    {
+        var hour = TicksOf(start) / TimeSpan.TicksPerHour;
+        var end = start + 1;
+        while (end < total && end - start < _options.MaxRecordsPerBlob && TicksOf(end) / TimeSpan.TicksPerHour == hour)
         {
             end++;
         }
@@ -441,42 +582,173 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         return end;
     }
 
-    // Callers hold _flushGate. Writes the pending records to spill files (each a finished part, written to a temporary
-    // name and renamed into place, so a crash never leaves half a file under a name that would be uploaded); returns
-    // how many were spilled. Records that do not fit the spill budget stay pending (and count against the buffer).
-    private async Task<int> SpillHeldAsync()
+    // Writes the sorted records [start, end) as one Parquet part: one row per line as PredictionParquet lays it out.
+    // Texts are materialised here, on the flush, once per distinct value in the part (basket ids once per basket), and
+    // dropped when the part is written.
+    private async Task WritePartAsync(MemoryStream buffer, int start, int end, CancellationToken ct)
     {
-        while (_channel.Reader.TryRead(out var record))
+        var lines = 0;
+        for (var p = start; p < end; p++)
         {
-            _pending.Add(record);
+            lines += Math.Max(ChunkOf(_order[p], out var r).LineCount(r), 1);
         }
 
+        var part = _part;
+        part.EnsureCapacity(lines);
+        var row = 0;
+        for (var p = start; p < end; p++)
+        {
+            var chunk = ChunkOf(_order[p], out var r);
+            var id = chunk.Span(chunk.Id(r)).ToString();
+            var at = new DateTime(chunk.Ticks(r), DateTimeKind.Utc);
+            var probability = chunk.Probability(r);
+            var decision = PredictionLogFormat.DecisionName(chunk.Decision(r));
+            var version = Distinct(chunk, chunk.Version(r)) ?? string.Empty;
+            var source = Distinct(chunk, chunk.Source(r)) ?? string.Empty;
+            var first = chunk.FirstLine(r);
+            var count = chunk.LineCount(r);
+            var n = Math.Max(count, 1);
+            for (var i = 0; i < n; i++, row++)
+            {
+                part.Ids[row] = id;
+                part.LineNo[row] = i;
+                part.At[row] = at;
+                part.Probability[row] = probability;
+                part.Decision[row] = decision;
+                part.Version[row] = version;
+                part.Source[row] = source;
+                if (i < count)
+                {
+                    var l = first + i;
+                    part.Item[row] = Distinct(chunk, chunk.Item(l))!;
+                    part.Price[row] = chunk.Price(l);
+                    part.Make[row] = Distinct(chunk, chunk.Make(l))!;
+                    part.Model[row] = Distinct(chunk, chunk.ModelName(l))!;
+                    part.Code[row] = Distinct(chunk, chunk.GoodsCode(l))!;
+                    part.Quantity[row] = chunk.Quantity(l);
+                }
+                else
+                {
+                    part.Item[row] = null!;
+                    part.Price[row] = 0;
+                    part.Make[row] = null!;
+                    part.Model[row] = null!;
+                    part.Code[row] = null!;
+                    part.Quantity[row] = 0;
+                }
+            }
+        }
+
+        try
+        {
+            await PredictionParquet.WriteAsync(buffer, part, lines, end - start, null, ct);
+        }
+        finally
+        {
+            part.ClearStrings(lines);
+            _partStrings.Clear();
+        }
+    }
+
+    private string? Distinct(PredictionColumns chunk, PredictionColumns.Text text)
+    {
+        if (text.IsNull)
+        {
+            return null;
+        }
+
+        var span = chunk.Span(text);
+        var lookup = _partStrings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(span, out var value))
+        {
+            value = span.ToString();
+            _partStrings.Add(value);
+        }
+
+        return value;
+    }
+
+    // The sorted records [start, end) are stored: their bytes leave the buffer's bound.
+    private void Release(int start, int end)
+    {
+        long bytes = 0;
+        for (var p = start; p < end; p++)
+        {
+            bytes += ChunkOf(_order[p], out var r).BytesOf(r);
+        }
+
+        Interlocked.Add(ref _bufferedBytes, -bytes);
+        Interlocked.Add(ref _bufferedCount, -(end - start));
+    }
+
+    // After a write (complete or not): the sorted records [done, total) stay pending, copied into fresh chunks when some
+    // were written (so what is kept is exactly what was not stored), and the emptied chunks are reused.
+    private void KeepUnwritten(int done, int total)
+    {
+        if (done == 0 && total > 0)
+        {
+            return; // nothing stored: pending stays as it is
+        }
+
+        var kept = new List<PredictionColumns>();
+        PredictionColumns? into = null;
+        for (var p = done; p < total; p++)
+        {
+            var chunk = ChunkOf(_order[p], out var r);
+            if (into is null || !into.HasRoomFor(chunk.LineCount(r), 0))
+            {
+                into = new PredictionColumns();
+                kept.Add(into);
+            }
+
+            into.AppendFrom(chunk, r);
+        }
+
+        foreach (var chunk in _pending)
+        {
+            Recycle(chunk);
+        }
+
+        _pending.Clear();
+        _pending.AddRange(kept);
+        Volatile.Write(ref _pendingChunks, _pending.Count);
+    }
+
+    // Callers hold _flushGate. Writes the pending records to spill files (each a finished part, written to a temporary
+    // name and renamed into place, so a crash never leaves half a file under a name that would be uploaded); returns
+    // how many were spilled. Records that do not fit the spill budget are dropped and counted; records the disk
+    // refuses stay pending (and count against the buffer).
+    private async Task<int> SpillHeldAsync()
+    {
+        TakeHeld();
         if (_options.SpillDirectory is null || _pending.Count == 0)
         {
             return 0;
         }
 
         var spilled = 0;
+        var total = SortPending();
+        var done = 0;
         try
         {
-            _pending.Sort(static (a, b) => a.ScoredAt.CompareTo(b.ScoredAt));
             var used = SpillBytesOnDisk();
             using var buffer = new MemoryStream(64 * 1024);
-            while (_pending.Count > 0)
+            while (done < total)
             {
-                var end = ChunkEnd();
+                var end = GroupEnd(done, total);
                 buffer.SetLength(0);
-                await PredictionParquet.WriteAsync(buffer, _pending, 0, end, null, CancellationToken.None);
+                await WritePartAsync(buffer, done, end, CancellationToken.None);
                 if (used + buffer.Length > _options.MaxSpillBytes)
                 {
-                    var over = _pending.Count;
-                    ClearPending();
+                    var over = total - done;
+                    Release(done, total);
+                    done = total;
                     CountDropped(over);
                     _logger.LogError("Prediction log: the local spill is full ({Bytes} bytes); {Count} records dropped.", used, over);
                     break;
                 }
 
-                var name = PredictionLogFormat.PartName(_pending[0].ScoredAt, _clock.GetUtcNow(), _instance, Interlocked.Increment(ref _sequence));
+                var name = PredictionLogFormat.PartName(HourOf(done), _clock.GetUtcNow(), _instance, Interlocked.Increment(ref _sequence));
                 var path = Path.Combine(_options.SpillDirectory, BlobNameToSpillFile(name));
                 var temporary = path + ".tmp";
                 await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
@@ -488,15 +760,20 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
 
                 File.Move(temporary, path);
                 used += buffer.Length;
-                spilled += end;
-                Interlocked.Add(ref _spilled, end);
-                RemovePending(end);
+                spilled += end - done;
+                Interlocked.Add(ref _spilled, end - done);
+                Release(done, end);
+                done = end;
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The disk refuses too: the records stay pending for the next attempt (and the byte bound still holds).
             _logger.LogError("Prediction log: spilling to local disk failed ({Error}).", ex.GetType().Name);
+        }
+        finally
+        {
+            KeepUnwritten(done, total);
         }
 
         return spilled;
@@ -513,20 +790,13 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         return total;
     }
 
-    private void RemovePending(int count)
+    // Drops every pending record (counted by the caller). Callers hold _flushGate.
+    private void ClearPending()
     {
-        long bytes = 0;
-        for (var i = 0; i < count; i++)
-        {
-            bytes += EstimateBytes(_pending[i]);
-        }
-
-        _pending.RemoveRange(0, count);
-        Interlocked.Add(ref _bufferedBytes, -bytes);
-        Interlocked.Add(ref _bufferedCount, -count);
+        var total = SortPending();
+        Release(0, total);
+        KeepUnwritten(total, total);
     }
-
-    private void ClearPending() => RemovePending(_pending.Count);
 
     /// <summary>
     /// <c>yyyy/MM/dd/HH/part-….parquet</c> to <c>yyyy_MM_dd_HH_part-….parquet</c>: the partition folders are digits and the
@@ -559,5 +829,16 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     {
         var chars = instance.Where(char.IsAsciiLetterOrDigit).Take(32).ToArray();
         return chars.Length == 0 ? "instance" : new string(chars).ToLowerInvariant();
+    }
+
+    // Orders (chunk << 32 | record) entries by the record's time, then by the entry itself.
+    private readonly struct ByTime(List<PredictionColumns> chunks) : IComparer<long>
+    {
+        public int Compare(long x, long y)
+        {
+            var a = chunks[(int)(x >> 32)].Ticks((int)(x & 0xFFFF_FFFF));
+            var b = chunks[(int)(y >> 32)].Ticks((int)(y & 0xFFFF_FFFF));
+            return a != b ? a.CompareTo(b) : x.CompareTo(y);
+        }
     }
 }

@@ -77,20 +77,8 @@ public static class PredictionParquet
             lines += Math.Max(records[r].Basket.Items.Count, 1);
         }
 
-        var ids = new string[lines];
-        var lineNo = new int[lines];
-        var at = new DateTime[lines];
-        var probability = new double[lines];
-        var decision = new string[lines];
-        var version = new string[lines];
-        var source = new string[lines];
-        // Null make/model/goods code (optional in the contract) stay null: the string columns are nullable.
-        var item = new string[lines];
-        var price = new double[lines];
-        var make = new string[lines];
-        var model = new string[lines];
-        var code = new string[lines];
-        var quantity = new int[lines];
+        var columns = new LineColumns();
+        columns.EnsureCapacity(lines);
         var row = 0;
         for (var r = start; r < start + count; r++)
         {
@@ -99,28 +87,34 @@ public static class PredictionParquet
             var n = Math.Max(items.Count, 1);
             for (var i = 0; i < n; i++, row++)
             {
-                ids[row] = record.Basket.Id;
-                lineNo[row] = i;
-                at[row] = record.ScoredAt.UtcDateTime;
-                probability[row] = record.FraudProbability;
-                decision[row] = PredictionLogFormat.DecisionName(record.Decision);
-                version[row] = record.ModelVersion ?? string.Empty;
-                source[row] = record.Source ?? string.Empty;
+                columns.Ids[row] = record.Basket.Id;
+                columns.LineNo[row] = i;
+                columns.At[row] = record.ScoredAt.UtcDateTime;
+                columns.Probability[row] = record.FraudProbability;
+                columns.Decision[row] = PredictionLogFormat.DecisionName(record.Decision);
+                columns.Version[row] = record.ModelVersion ?? string.Empty;
+                columns.Source[row] = record.Source ?? string.Empty;
                 if (i < items.Count)
                 {
                     var line = items[i];
-                    item[row] = line.Item;
-                    price[row] = line.CashPrice;
-                    make[row] = line.Make;
-                    model[row] = line.Model;
-                    code[row] = line.GoodsCode;
-                    quantity[row] = line.Quantity;
+                    columns.Item[row] = line.Item;
+                    columns.Price[row] = line.CashPrice;
+                    columns.Make[row] = line.Make;
+                    columns.Model[row] = line.Model;
+                    columns.Code[row] = line.GoodsCode;
+                    columns.Quantity[row] = line.Quantity;
                 }
             }
         }
 
+        await WriteAsync(output, columns, lines, count, metadata, ct);
+    }
+
+    /// <summary>Writes the first <paramref name="lines"/> rows of <paramref name="columns"/> (<paramref name="records"/> baskets) as one row group.</summary>
+    internal static async Task WriteAsync(Stream output, LineColumns columns, int lines, int records, IReadOnlyDictionary<string, string>? metadata, CancellationToken ct)
+    {
         await using var writer = await ParquetWriter.CreateAsync(Schema, output, Options, cancellationToken: ct);
-        var meta = new Dictionary<string, string>(StringComparer.Ordinal) { [SchemaVersionKey] = SchemaVersion.ToString(CultureInfo.InvariantCulture), [RecordsKey] = count.ToString(CultureInfo.InvariantCulture) };
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal) { [SchemaVersionKey] = SchemaVersion.ToString(CultureInfo.InvariantCulture), [RecordsKey] = records.ToString(CultureInfo.InvariantCulture) };
         if (metadata is not null)
         {
             foreach (var (key, value) in metadata)
@@ -131,19 +125,76 @@ public static class PredictionParquet
 
         writer.CustomMetadata = meta;
         using var group = writer.CreateRowGroup();
-        await group.WriteAsync(BasketId, ids);
-        await group.WriteAsync<int>(Line, lineNo.AsMemory(), cancellationToken: ct);
-        await group.WriteAsync<DateTime>(ScoredAt, at.AsMemory(), cancellationToken: ct);
-        await group.WriteAsync<double>(Probability, probability.AsMemory(), cancellationToken: ct);
-        await group.WriteAsync(DecisionField, decision);
-        await group.WriteAsync(ModelVersion, version);
-        await group.WriteAsync(Source, source);
-        await group.WriteAsync(Item, item);
-        await group.WriteAsync<double>(CashPrice, price.AsMemory(), cancellationToken: ct);
-        await group.WriteAsync(Make, make);
-        await group.WriteAsync(ModelName, model);
-        await group.WriteAsync(GoodsCode, code);
-        await group.WriteAsync<int>(Quantity, quantity.AsMemory(), cancellationToken: ct);
+        await group.WriteAsync(BasketId, new ArraySegment<string>(columns.Ids, 0, lines));
+        await group.WriteAsync<int>(Line, columns.LineNo.AsMemory(0, lines), cancellationToken: ct);
+        await group.WriteAsync<DateTime>(ScoredAt, columns.At.AsMemory(0, lines), cancellationToken: ct);
+        await group.WriteAsync<double>(Probability, columns.Probability.AsMemory(0, lines), cancellationToken: ct);
+        await group.WriteAsync(DecisionField, new ArraySegment<string>(columns.Decision, 0, lines));
+        await group.WriteAsync(ModelVersion, new ArraySegment<string>(columns.Version, 0, lines));
+        await group.WriteAsync(Source, new ArraySegment<string>(columns.Source, 0, lines));
+        await group.WriteAsync(Item, new ArraySegment<string>(columns.Item, 0, lines));
+        await group.WriteAsync<double>(CashPrice, columns.Price.AsMemory(0, lines), cancellationToken: ct);
+        await group.WriteAsync(Make, new ArraySegment<string>(columns.Make, 0, lines));
+        await group.WriteAsync(ModelName, new ArraySegment<string>(columns.Model, 0, lines));
+        await group.WriteAsync(GoodsCode, new ArraySegment<string>(columns.Code, 0, lines));
+        await group.WriteAsync<int>(Quantity, columns.Quantity.AsMemory(0, lines), cancellationToken: ct);
+    }
+
+    /// <summary>
+    /// One row per basket line, the layout of a part file, in arrays that may be longer than what is written (the
+    /// flush reuses one set). Null make/model/goods code (optional in the contract) stay null: the string columns are nullable.
+    /// </summary>
+    internal sealed class LineColumns
+    {
+        public string[] Ids = [];
+        public int[] LineNo = [];
+        public DateTime[] At = [];
+        public double[] Probability = [];
+        public string[] Decision = [];
+        public string[] Version = [];
+        public string[] Source = [];
+        public string[] Item = [];
+        public double[] Price = [];
+        public string[] Make = [];
+        public string[] Model = [];
+        public string[] Code = [];
+        public int[] Quantity = [];
+
+        public void EnsureCapacity(int lines)
+        {
+            if (lines <= Ids.Length)
+            {
+                return;
+            }
+
+            var size = Math.Max(lines, Ids.Length * 2);
+            Ids = new string[size];
+            LineNo = new int[size];
+            At = new DateTime[size];
+            Probability = new double[size];
+            Decision = new string[size];
+            Version = new string[size];
+            Source = new string[size];
+            Item = new string[size];
+            Price = new double[size];
+            Make = new string[size];
+            Model = new string[size];
+            Code = new string[size];
+            Quantity = new int[size];
+        }
+
+        /// <summary>Drops the string references of the first <paramref name="lines"/> rows so the strings can be collected.</summary>
+        public void ClearStrings(int lines)
+        {
+            Array.Clear(Ids, 0, lines);
+            Array.Clear(Decision, 0, lines);
+            Array.Clear(Version, 0, lines);
+            Array.Clear(Source, 0, lines);
+            Array.Clear(Item, 0, lines);
+            Array.Clear(Make, 0, lines);
+            Array.Clear(Model, 0, lines);
+            Array.Clear(Code, 0, lines);
+        }
     }
 
     /// <summary>The file's schema version, its number of records, and the part files it replaces (empty unless it is a compacted file).</summary>

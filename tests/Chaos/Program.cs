@@ -112,7 +112,10 @@ if (options.Runs("fuzz"))
         Console.WriteLine("[2] poisoned record, then MonitorModel");
         using var poisoned = await handler.Http.PostAsync(new Uri("/api/score", UriKind.Relative), Json("""{"id":"poison-1","items":[{"item":"Computers","cashPrice":999,"quantity":1}]}"""));
         await Task.Delay(TimeSpan.FromSeconds(7)); // the prediction log flushes every 5 s
-        using var monitor = await handler.Http.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Json("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}"""));
+        // A monitoring run (drift check, maybe a retraining) may take minutes on a loaded machine, as under the host's
+        // functionTimeout; the 30 s of the scoring client once ended the probe with an unhandled timeout here.
+        using var slow = new HttpClient { BaseAddress = handler.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        using var monitor = await slow.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Json("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}"""));
         var monitorBody = await monitor.Content.ReadAsStringAsync();
         var decision = monitor.IsSuccessStatusCode ? JsonDocument.Parse(monitorBody).RootElement.GetProperty("ReturnValue").GetProperty("outcome").GetString() : monitorBody;
         Figure($"poisoned record (no make, model, goodsCode): score {(int)poisoned.StatusCode}, MonitorModel {(int)monitor.StatusCode} ({decision}): monitoring loop {(monitor.IsSuccessStatusCode ? "completes" : "FAILS")}");

@@ -28,6 +28,12 @@ public sealed class IdleMemoryTrimmer(IOptions<FraudOptions> options, ILogger<Id
     /// </summary>
     public long IdleBytesPerInterval { get; init; } = IdleBytes;
 
+    /// <summary>
+    /// True once the loop has read its starting allocation count. Since .NET 10 a BackgroundService's ExecuteAsync
+    /// starts on the thread pool after StartAsync returns, so allocations made right after StartAsync may come before it.
+    /// </summary>
+    public bool Watching { get; private set; }
+
     /// <summary>Trims done since start.</summary>
     public int Trims { get; private set; }
 
@@ -42,6 +48,7 @@ public sealed class IdleMemoryTrimmer(IOptions<FraudOptions> options, ILogger<Id
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds), time);
         var sinceTrim = GC.GetTotalAllocatedBytes();
         var previous = sinceTrim;
+        Watching = true;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -120,20 +120,17 @@ public sealed class InvocationRequest : IDisposable
     private JsonElement Decode(JsonElement value)
     {
         // Three rounds cover the host's second serialisation plus a sender that put a JSON string in the body.
-        // The string is unescaped straight to UTF-8 and parsed from there: a ProcessBatch message is a 6.6 MiB string,
-        // and GetString() then JsonDocument.Parse(string) made a 13 MiB UTF-16 copy and transcoded it back (8.9 % of a
-        // warm 10,000-basket batch's CPU samples; docs/performance.md, "ProcessBatch: where the time goes").
         for (var round = 0; round < 3 && value.ValueKind == JsonValueKind.String; round++)
         {
-            var utf8 = TryGetUtf8(value);
-            if (utf8.IsEmpty || !LooksLikeJson(utf8.Span))
+            var text = TryGetString(value);
+            if (string.IsNullOrEmpty(text) || !LooksLikeJson(text))
             {
                 break;
             }
 
             try
             {
-                var inner = JsonDocument.Parse(utf8);
+                var inner = JsonDocument.Parse(text);
                 _decoded.Add(inner);
                 value = inner.RootElement;
             }
@@ -147,49 +144,20 @@ public sealed class InvocationRequest : IDisposable
     }
 
     // Only structural JSON and quoted or numeric scalars are decoded again; "abc" stays the string abc.
-    private static bool LooksLikeJson(ReadOnlySpan<byte> utf8)
+    private static bool LooksLikeJson(string text)
     {
-        var span = utf8.TrimStart(" \t\r\n"u8);
+        var span = text.AsSpan().TrimStart();
         if (span.IsEmpty)
         {
             return false;
         }
 
         var first = span[0];
-        return first is (byte)'{' or (byte)'[' or (byte)'"' or (byte)'-' || char.IsAsciiDigit((char)first)
-            || span.SequenceEqual("true"u8) || span.SequenceEqual("false"u8) || span.SequenceEqual("null"u8);
-    }
-
-    // A string value unescaped to UTF-8 (the memory the decoded document reads from), or empty when empty or not text:
-    // a lone surrogate escape ("\ud800") is valid JSON but CopyString throws InvalidOperationException on it, as
-    // GetString does. Such a value is left undecoded (a binding), so the message is rejected, not a 500.
-    private static ReadOnlyMemory<byte> TryGetUtf8(JsonElement value)
-    {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
-        var reader = new Utf8JsonReader(raw);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-        {
-            return default;
-        }
-
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan.ToArray();
-        }
-
-        var buffer = new byte[reader.ValueSpan.Length];
-        try
-        {
-            return buffer.AsMemory(0, reader.CopyString(buffer));
-        }
-        catch (InvalidOperationException)
-        {
-            return default;
-        }
+        return first is '{' or '[' or '"' or '-' || char.IsAsciiDigit(first) || span is "true" or "false" or "null";
     }
 
     // A lone surrogate escape ("\ud800") is valid JSON but not text: GetString throws InvalidOperationException.
-    // Such a value is treated as absent (metadata).
+    // Such a value is treated as absent (metadata) or left undecoded (a binding), so the message is rejected, not a 500.
     private static string? TryGetString(JsonElement value)
     {
         try

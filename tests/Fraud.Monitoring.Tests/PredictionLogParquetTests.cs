@@ -150,7 +150,10 @@ public sealed class PredictionLogParquetTests
         var largeBytes = BufferedPredictionLog.EstimateBytes(large);
         Assert.InRange(largeBytes, 50_000, 70_000); // 24 lines of four 256-character strings
 
-        await using var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { MaxBufferBytes = 1_000_000, FlushInterval = TimeSpan.FromHours(1) }, metrics);
+        // Writes wait until the test opens the gate: the half-full early flush starts while the records go in, and a
+        // write that landed meanwhile would free room and let more in (30 instead of 19 in one CI run).
+        var store = new GatedStore(temp.Store);
+        await using var log = new BufferedPredictionLog(store, new PredictionLogOptions { MaxBufferBytes = 1_000_000, FlushInterval = TimeSpan.FromHours(1) }, metrics);
         var acceptedLarge = Enumerable.Range(0, 100).Count(i => log.TryWrite(LargestRecord($"big-{i}", Noon)));
 
         Assert.Equal(1_000_000 / largeBytes, acceptedLarge);
@@ -158,6 +161,7 @@ public sealed class PredictionLogParquetTests
         Assert.Equal(log.Dropped, dropped.Total);
         Assert.True(log.BufferedBytes <= 1_000_000);
 
+        store.Open.TrySetResult();
         await log.FlushAsync();
         Assert.Equal(0, log.BufferedBytes);
         Assert.True(log.TryWrite(LargestRecord("after-flush", Noon)), "the buffer has room again after a flush");
@@ -283,6 +287,24 @@ public sealed class PredictionLogParquetTests
 
         public override Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default) =>
             Down ? Task.FromException<string>(new HttpRequestException("Connection refused")) : base.PutAsync(container, name, content, condition, contentType, ct);
+    }
+
+    /// <summary>A store whose writes wait until <see cref="Open"/> is set (a slow store, held still for a test).</summary>
+    private sealed class GatedStore(IBlobStore inner) : DelegatingBlobStore(inner)
+    {
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<string> PutAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, string contentType = "application/octet-stream", CancellationToken ct = default)
+        {
+            await Open.Task.WaitAsync(ct);
+            return await base.PutAsync(container, name, content, condition, contentType, ct);
+        }
+
+        public override async Task<string> UploadAsync(string container, string name, Stream content, string contentType, CancellationToken ct = default)
+        {
+            await Open.Task.WaitAsync(ct);
+            return await base.UploadAsync(container, name, content, contentType, ct);
+        }
     }
 
     private sealed class NoDeleteStore(IBlobStore inner) : DelegatingBlobStore(inner)

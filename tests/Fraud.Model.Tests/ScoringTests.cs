@@ -17,6 +17,39 @@ public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<Tr
     }
 
     [Fact]
+    public void PlainScoresFromTheFlatTreesEqualEveryMembersOwnFeaturesAndTreeWalkBitForBit()
+    {
+        // The reference is the path before the flat layout: each member featurizes the basket on its own and walks its
+        // own trees (GbdtModel.PredictRaw), and the members' raw scores are averaged in member order. The model's
+        // PredictRaw (joint featurizer + SplitWordEnsemble), its probability and an unexplained Score must give
+        // exactly the same doubles: a wrong leaf in any of the trees, a missing-value bit sent the wrong way or
+        // another order of the sums would change some of these 500 baskets.
+        var model = fixture.Model;
+        Assert.True(model.ScoresFromFlatTrees);
+        var width = model.FeatureCount;
+        var row = new float[width];
+        var distinct = new HashSet<double>();
+        foreach (var basket in fixture.TestBaskets.Take(500))
+        {
+            var sum = 0.0;
+            for (var m = 0; m < model.Members.Count; m++)
+            {
+                model.Members[m].Featurizer.Featurize(basket, row);
+                sum += model.Members[m].Trees.PredictRaw(row);
+            }
+
+            var raw = sum / model.Members.Count;
+            Assert.Equal(raw, model.PredictRaw(basket));
+            Assert.Equal(model.Calibrate(raw), model.PredictProbability(basket));
+            Assert.Equal(model.Calibrate(raw), model.Score(basket, explain: false).FraudProbability);
+            distinct.Add(raw);
+        }
+
+        // The baskets reach many different leaves, not one score.
+        Assert.True(distinct.Count > 400, $"{distinct.Count} distinct raw scores");
+    }
+
+    [Fact]
     public void OnePassExplanationsEqualTheMembersExplainedOneByOne()
     {
         var model = fixture.Model;

@@ -1,5 +1,6 @@
 using Fraud.Baskets;
 using Fraud.Model;
+using Fraud.Model.Features;
 
 namespace Fraud.Model.Tests;
 
@@ -47,6 +48,47 @@ public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<Tr
 
         // The baskets reach many different leaves, not one score.
         Assert.True(distinct.Count > 400, $"{distinct.Count} distinct raw scores");
+    }
+
+    [Theory]
+    [InlineData(JointFeaturizer.DefaultLineCacheSlots)]
+    [InlineData(1)]
+    public void LinesFromTheLineCacheFeaturizeExactlyAsLinesDescribedAfresh(int slots)
+    {
+        // The served model's featurizer caches what each line's texts, price band and quantity give; the reference is
+        // the same featurizer without a cache. Each basket comes twice (cold, then from the cache), then its first line
+        // alone and in variants that share all but one part of the cache's key with it: another quantity, price band,
+        // category, make, model or goods code, and one the same but for a price in the same band (which must hit).
+        // With one slot every line lands on the previous one's entry, so a key that ignored any part would hand a
+        // variant the line before it and change its features.
+        var featurizers = fixture.Model.Members.Select(m => m.Featurizer).ToArray();
+        var fresh = new JointFeaturizer(featurizers);
+        var cached = new JointFeaturizer(featurizers, slots);
+        var expected = new float[featurizers.Length * fixture.Model.FeatureCount];
+        var actual = new float[expected.Length];
+        IEnumerable<Basket> Sequence(Basket b)
+        {
+            var line = b.Items[0];
+            yield return b;
+            yield return b;
+            yield return b with { Items = [line] };
+            yield return b with { Items = [line with { CashPrice = line.CashPrice * 1.0001 }] };
+            yield return b with { Items = [line with { Quantity = line.Quantity + 1 }] };
+            yield return b with { Items = [line with { CashPrice = (line.CashPrice * 1.5) + 1 }] };
+            yield return b with { Items = [line with { Item = "WARRANTY " + line.Item }] };
+            yield return b with { Items = [line with { Make = line.Make + "X" }] };
+            yield return b with { Items = [line with { Model = line.Model + " 2" }] };
+            yield return b with { Items = [line with { GoodsCode = line.GoodsCode + "9" }] };
+        }
+
+        foreach (var basket in fixture.TestBaskets.Take(1000).SelectMany(Sequence))
+        {
+            fresh.Featurize(basket, expected);
+            cached.Featurize(basket, actual);
+            Assert.Equal(expected, actual);
+        }
+
+        Assert.InRange(cached.CachedLines, Math.Min(slots, 100), slots);
     }
 
     [Fact]

@@ -83,7 +83,8 @@ public sealed class FraudModel
         CreatedAt = createdAt;
         _members = [.. members];
         _featurizer = _members[0].Featurizer;
-        _joint = new JointFeaturizer([.. _members.Select(m => m.Featurizer)]);
+        // Scoring caches what each distinct basket line's texts give (bounded; docs/performance.md).
+        _joint = new JointFeaturizer([.. _members.Select(m => m.Featurizer)], JointFeaturizer.DefaultLineCacheSlots);
         _calibration = calibration;
         _calibrationDto = calibration.ToDto();
         Thresholds = thresholds;

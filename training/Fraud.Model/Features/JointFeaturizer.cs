@@ -36,7 +36,19 @@ internal sealed class JointFeaturizer
     private readonly JointTable _makeRisk;
     private readonly JointLineModel _lineModel;
 
-    public JointFeaturizer(IReadOnlyList<BasketFeaturizer> members)
+    // Lines seen before, by their four texts, price band and quantity (null: no cache). Direct-mapped: a line's slot
+    // is its hash, and a new line replaces whatever held the slot, so the memory is bounded by the slot count.
+    private readonly LineText?[]? _lineCache;
+
+    [ThreadStatic]
+    private static LineText? _threadScratch;
+
+    /// <summary>
+    /// A featurizer over <paramref name="members"/>; <paramref name="lineCacheSlots"/> (0 or a power of two) lines'
+    /// text-derived values are cached for scoring (<see cref="DefaultLineCacheSlots"/> in a served model; 0 when
+    /// featurizing training rows, which are mostly seen once).
+    /// </summary>
+    public JointFeaturizer(IReadOnlyList<BasketFeaturizer> members, int lineCacheSlots = 0)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
@@ -75,10 +87,26 @@ internal sealed class JointFeaturizer
         _categoryRisk = JointTable.Of([.. members.Select(m => m.CategoryRiskTable)]);
         _makeRisk = JointTable.Of([.. members.Select(m => m.MakeRiskTable)]);
         _lineModel = JointLineModel.Of([.. members.Select(m => m.LineModel)]);
+        if (lineCacheSlots < 0 || (lineCacheSlots & (lineCacheSlots - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lineCacheSlots), lineCacheSlots, "The line cache's slot count is 0 or a power of two.");
+        }
+
+        _lineCache = lineCacheSlots == 0 ? null : new LineText?[lineCacheSlots];
     }
+
+    /// <summary>
+    /// Line-cache slots of a served model. An entry is about 200 bytes plus its word list and keeps the line's four
+    /// strings (at most 256 characters each by the contract) alive: at most about 10 MB for 4,096 slots, typically
+    /// under 2 MB; a catalogue's popular lines stay in it, a line seen once is replaced by the next that hashes there.
+    /// </summary>
+    public const int DefaultLineCacheSlots = 4096;
 
     /// <summary>Length of one member's vector.</summary>
     public int FeatureCount => _featureCount;
+
+    /// <summary>Lines the cache holds now (tests; counts the slots, so not for a hot path).</summary>
+    internal int CachedLines => _lineCache?.Count(l => l is not null) ?? 0;
 
     /// <summary>
     /// Writes member m's features of <paramref name="basket"/> into <c>destination[m·FeatureCount ..]</c>
@@ -146,41 +174,37 @@ internal sealed class JointFeaturizer
             repeatedUnitsSpend += (quantity - 1) * price;
             shared[21 + _priceBands.Band(price)] += 1;
 
-            var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
-            categoryHash[i] = string.GetHashCode(category, StringComparison.Ordinal);
-            var isFulfilment = TextKeys.Contains(category, "FULFIL") || TextKeys.Contains(category, "DELIVERY");
-            var isWarranty = TextKeys.Contains(category, "WARRANTY") || TextKeys.Contains(category, "INSURANCE");
-            var isService = TextKeys.Contains(category, "SERVICE");
-            fulfilment |= isFulfilment;
-            warranty |= isWarranty;
-            service |= isService;
-            extrasSpend += isFulfilment || isWarranty || isService ? amount : 0;
-            var slot = category.IsEmpty || !_categoryLookup.TryGetValue(category, out var c) ? _categoryCount : c;
+            // Everything that depends only on the line's texts, price band and quantity: from the cache when the same
+            // line was seen before, else computed now (the same code either way, so the same values).
+            var line = Line(item, price, quantity, categoryBuffer, lineKeys, lineValues, scores);
+            categoryHash[i] = line.CategoryHash;
+            fulfilment |= line.Fulfilment;
+            warranty |= line.Warranty;
+            service |= line.Service;
+            extrasSpend += line.Fulfilment || line.Warranty || line.Service ? amount : 0;
+            var slot = line.CategorySlot;
             shared[_categoryOffset + (2 * slot)] += quantity;
             shared[_categoryOffset + (2 * slot) + 1] += (float)amount;
 
-            var make = TextKeys.Trim(item.Make);
-            makeHash[i] = make.IsEmpty ? 0 : string.GetHashCode(make, StringComparison.OrdinalIgnoreCase);
-            if (make.IsEmpty)
+            makeHash[i] = line.MakeHash;
+            if (line.MakeSlot < 0)
             {
                 missingMake++;
             }
             else
             {
-                slot = _makeLookup.TryGetValue(make, out var mk) ? mk : _makeCount;
+                slot = line.MakeSlot;
                 shared[_makeOffset + (2 * slot)] += quantity;
                 shared[_makeOffset + (2 * slot) + 1] += (float)amount;
             }
 
-            var model = TextKeys.Trim(item.Model);
-            missingModel += model.IsEmpty ? 1 : 0;
-            var goods = TextKeys.Trim(item.GoodsCode);
-            goodsHash[i] = goods.IsEmpty ? 0 : string.GetHashCode(goods, StringComparison.OrdinalIgnoreCase);
+            missingModel += line.NoModel ? 1 : 0;
+            goodsHash[i] = line.GoodsHash;
 
-            var categoryEntry = _categoryRisk.Find(category);
-            var makeEntry = _makeRisk.Find(make);
-            var modelEntry = _models.Find(model);
-            var goodsEntry = _goodsCodes.Find(goods);
+            var categoryEntry = line.CategoryEntry;
+            var makeEntry = line.MakeEntry;
+            var modelEntry = line.ModelEntry;
+            var goodsEntry = line.GoodsEntry;
             for (var m = 0; m < k; m++)
             {
                 ref var r = ref risks[m];
@@ -193,10 +217,8 @@ internal sealed class JointFeaturizer
                 r.AddLine(Math.Max(modelRisk, goodsRisk), _models.Prior(m), amount, quantity);
             }
 
-            var position = 0;
-            while (TextKeys.NextToken(model, ref position, _minTokenLength, out var word))
+            foreach (var wordEntry in line.WordEntries.AsSpan(0, line.WordCount))
             {
-                var wordEntry = _modelWords.Find(word);
                 for (var m = 0; m < k; m++)
                 {
                     risks[m].AddWord(_modelWords.Risk(wordEntry, m), _modelWords.LogCount(wordEntry, m) > 0);
@@ -205,11 +227,9 @@ internal sealed class JointFeaturizer
                 words++;
             }
 
-            var keyCount = LineKeys.Collect(category, make, model, goods, price, quantity, _minTokenLength, lineKeys, lineValues);
-            _lineModel.Weigh(lineKeys[..keyCount], lineValues[..keyCount], scores);
             for (var m = 0; m < k; m++)
             {
-                lineScores[(m * n) + i] = scores[m];
+                lineScores[(m * n) + i] = line.LineScores[m];
             }
         }
 
@@ -259,6 +279,73 @@ internal sealed class JointFeaturizer
             risks[m].Write(r, n, words, total, shareDenominator, repeatedUnitsSpend, _modelWords.Prior(m));
             LineRiskModel.Summarise(lineScores.Slice(m * n, n), _lineModel.Bias(m) + scores[m], r[MemberRisk.Count..]);
         }
+    }
+
+    /// <summary>
+    /// The text-derived description of a line (<paramref name="quantity"/> at least 1, <paramref name="price"/> as
+    /// <see cref="LineKeys.Price"/>): from the line cache when it holds this line's four texts with the same price band
+    /// and quantity, else described now (and cached when there is a cache). Without a cache the result is this
+    /// thread's scratch, valid until its next call.
+    /// </summary>
+    private LineText Line(BasketItem item, double price, int quantity, Span<char> categoryBuffer, Span<ulong> lineKeys, Span<float> lineValues, Span<double> scores)
+    {
+        var band = LineKeys.PriceBand(price);
+        var cache = _lineCache;
+        if (cache is null)
+        {
+            var scratch = _threadScratch is { } t && t.LineScores.Length >= _members ? t : _threadScratch = new LineText(_members);
+            Describe(scratch, item, price, quantity, categoryBuffer, lineKeys, lineValues, scores);
+            return scratch;
+        }
+
+        ref var slot = ref cache[HashCode.Combine(item.Item, item.Make, item.Model, item.GoodsCode, band, quantity) & (cache.Length - 1)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && cached.Matches(item, band, quantity))
+        {
+            return cached;
+        }
+
+        var line = new LineText(_members) { Item = item.Item, Make = item.Make, Model = item.Model, GoodsCode = item.GoodsCode, Band = band, Quantity = quantity };
+        Describe(line, item, price, quantity, categoryBuffer, lineKeys, lineValues, scores);
+        // Entries are immutable once published; a racing writer of the same slot only replaces one equal or other line.
+        Volatile.Write(ref slot, line);
+        return line;
+    }
+
+    /// <summary>Fills <paramref name="line"/> from the item's texts: the only place these values are computed.</summary>
+    private void Describe(LineText line, BasketItem item, double price, int quantity, Span<char> categoryBuffer, Span<ulong> lineKeys, Span<float> lineValues, Span<double> scores)
+    {
+        var category = categoryBuffer[..TextKeys.NormalizeCategory(item.Item, categoryBuffer)];
+        line.CategoryHash = string.GetHashCode(category, StringComparison.Ordinal);
+        line.Fulfilment = TextKeys.Contains(category, "FULFIL") || TextKeys.Contains(category, "DELIVERY");
+        line.Warranty = TextKeys.Contains(category, "WARRANTY") || TextKeys.Contains(category, "INSURANCE");
+        line.Service = TextKeys.Contains(category, "SERVICE");
+        line.CategorySlot = category.IsEmpty || !_categoryLookup.TryGetValue(category, out var c) ? _categoryCount : c;
+
+        var make = TextKeys.Trim(item.Make);
+        line.MakeHash = make.IsEmpty ? 0 : string.GetHashCode(make, StringComparison.OrdinalIgnoreCase);
+        line.MakeSlot = make.IsEmpty ? -1 : _makeLookup.TryGetValue(make, out var mk) ? mk : _makeCount;
+
+        var model = TextKeys.Trim(item.Model);
+        line.NoModel = model.IsEmpty;
+        var goods = TextKeys.Trim(item.GoodsCode);
+        line.GoodsHash = goods.IsEmpty ? 0 : string.GetHashCode(goods, StringComparison.OrdinalIgnoreCase);
+
+        line.CategoryEntry = _categoryRisk.Find(category);
+        line.MakeEntry = _makeRisk.Find(make);
+        line.ModelEntry = _models.Find(model);
+        line.GoodsEntry = _goodsCodes.Find(goods);
+
+        line.WordCount = 0;
+        var position = 0;
+        while (TextKeys.NextToken(model, ref position, _minTokenLength, out var word))
+        {
+            line.AddWord(_modelWords.Find(word));
+        }
+
+        var keyCount = LineKeys.Collect(category, make, model, goods, price, quantity, _minTokenLength, lineKeys, lineValues);
+        _lineModel.Weigh(lineKeys[..keyCount], lineValues[..keyCount], scores);
+        scores[.._members].CopyTo(line.LineScores);
     }
 
     private static int CountDistinct(ReadOnlySpan<int> hashes)
@@ -359,6 +446,56 @@ internal sealed class JointFeaturizer
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// What a basket line's texts, price band and quantity give the featurizer: the category and make columns and
+    /// hashes, the extras flags, the encoding-table entries of its category, make, model, goods code and model words,
+    /// and every member's line-model score. The amounts are not in it: they are added per basket.
+    /// </summary>
+    private sealed class LineText(int members)
+    {
+        public string? Item;
+        public string? Make;
+        public string? Model;
+        public string? GoodsCode;
+        public int Band;
+        public int Quantity;
+        public int CategoryHash;
+        public int MakeHash;
+        public int GoodsHash;
+        public bool Fulfilment;
+        public bool Warranty;
+        public bool Service;
+        public bool NoModel;
+        public int CategorySlot;
+
+        /// <summary>The make's column, or -1 when the line has no make.</summary>
+        public int MakeSlot;
+        public int CategoryEntry;
+        public int MakeEntry;
+        public int ModelEntry;
+        public int GoodsEntry;
+        public int[] WordEntries = [];
+        public int WordCount;
+        public readonly double[] LineScores = new double[members];
+
+        public bool Matches(BasketItem item, int band, int quantity) =>
+            Band == band && Quantity == quantity
+            && string.Equals(Item, item.Item, StringComparison.Ordinal)
+            && string.Equals(Make, item.Make, StringComparison.Ordinal)
+            && string.Equals(Model, item.Model, StringComparison.Ordinal)
+            && string.Equals(GoodsCode, item.GoodsCode, StringComparison.Ordinal);
+
+        public void AddWord(int entry)
+        {
+            if (WordCount == WordEntries.Length)
+            {
+                Array.Resize(ref WordEntries, Math.Max(8, WordCount * 2));
+            }
+
+            WordEntries[WordCount++] = entry;
+        }
     }
 
     /// <summary>One member's running sums over a basket's lines for the fraud-history (risk) block.</summary>

@@ -48,6 +48,8 @@ public static class ModelTrainer
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // The large-data rule (TrainingOptions.LargeDataRows); from here on, and in the card, the options used.
+        options = options.ForRows(baskets.Count);
         if (baskets.Count != labels.Count)
         {
             throw new ArgumentException($"{baskets.Count} baskets but {labels.Count} labels; every basket needs a label.", nameof(labels));

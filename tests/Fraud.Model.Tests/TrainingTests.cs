@@ -127,6 +127,12 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         Assert.Equal(explicitly.Model.ModelId, above.Model.ModelId);
         Assert.Equal(above.Model.ModelId, again.Model.ModelId);
         Assert.NotEqual(ruleOff.Model.ModelId, above.Model.ModelId);
+
+        // The logistic baseline (the card's reference point) learns from a row sample under the rule: the same
+        // baseline whatever the thread count, not the one the same options train from every row.
+        var sample = fixture.TestBaskets.Take(200).ToList();
+        Assert.Equal(above.Baseline.PredictProbabilities(sample), again.Baseline.PredictProbabilities(sample));
+        Assert.NotEqual(explicitly.Baseline.PredictProbabilities(sample), above.Baseline.PredictProbabilities(sample));
     }
 
     [Fact]

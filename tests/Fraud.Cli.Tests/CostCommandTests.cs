@@ -58,6 +58,22 @@ public sealed partial class CostCommandTests
     }
 
     [Fact]
+    public async Task TrainWorkerTracesItsStagesAndScoresAHeldOutSetWhenAsked()
+    {
+        // The large-data rule switched on by a small threshold, so the trace and the result show two members.
+        var (exitCode, stdout, stderr) = await CliHarness.RunAsync(
+            "cost-worker", "train", "--rows", "4000", "--seed", "1", "--trace", "--test-rows", "2000",
+            "--param", "large_data_rows=3000", "--param", "num_rounds=20");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}\n{stdout}");
+        Assert.Matches(@"trace +\d+\.\d s wall +\d+\.\d s CPU  featurize: member 1/2", stderr);
+        Assert.Matches(@"trace +\d+\.\d s wall +\d+\.\d s CPU  boost: member 2/2: round 1,", stderr);
+        Assert.Matches(@"cost-test 2000 baskets seed 2: PR-AUC 0\.\d+ oracle 0\.\d+ baseline 0\.\d+", stdout);
+        Assert.Matches(@"""members"":2[,}]", stdout);
+        Assert.Matches(@"""cpuSeconds"":\d", stdout);
+    }
+
+    [Fact]
     public async Task RefusesASizeThatIsNotANumber()
     {
         var (exitCode, _, stderr) = await CliHarness.RunAsync("cost", "--sizes", "92790,lots");

@@ -17,6 +17,35 @@ public sealed class TrainingOptionsTests
     }
 
     [Fact]
+    public void LargeDataRuleSwitchesOnAboveItsRowCountOnly()
+    {
+        var options = new TrainingOptions();
+        Assert.Same(options, options.ForRows(92_790));
+        Assert.Same(options, options.ForRows(500_000)); // the monitoring job's training-set cap: never above it
+
+        var million = options.ForRows(1_000_000);
+        Assert.Equal(2, million.EnsembleMembers);
+        Assert.Equal(4, million.Featurizer.LineModelEpochs); // 8 passes × 500,000 / 1,000,000
+        Assert.Equal(options with { EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 } }, million);
+        Assert.Equal(6, options.ForRows(600_000).Featurizer.LineModelEpochs);
+        Assert.Equal(1, options.ForRows(100_000_000).Featurizer.LineModelEpochs);
+
+        // A small threshold through the parameters switches it on for small data; 0 switches it off.
+        var small = options.WithParameter("large_data_rows", "1000").WithParameter("large_data_members", "3");
+        Assert.Equal(3, small.ForRows(1001).EnsembleMembers);
+        Assert.Same(small, small.ForRows(1000));
+        var off = options.WithParameter("large_data_rows", "0");
+        Assert.Same(off, off.ForRows(1_000_000));
+        Assert.Equal("0", off.ToParameters()["large_data_rows"]);
+
+        // It scales what was asked for and never raises it: one member stays one; 2 passes × 500,000 / 600,000 → 1.
+        var lean = options with { EnsembleMembers = 1, Featurizer = options.Featurizer with { LineModelEpochs = 2 } };
+        Assert.Equal(1, lean.ForRows(600_000).EnsembleMembers);
+        Assert.Equal(1, lean.ForRows(600_000).Featurizer.LineModelEpochs);
+        Assert.Equal(7, options.ForRows(500_001).Featurizer.LineModelEpochs);
+    }
+
+    [Fact]
     public void UnknownParameterNamesTheKnownOnes()
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter("learnin_rate", "0.1"));
@@ -30,6 +59,8 @@ public sealed class TrainingOptionsTests
     [InlineData("decline_precision", "0.1")]
     [InlineData("calibration", "magic")]
     [InlineData("price_bands", "pounds")]
+    [InlineData("large_data_rows", "-1")]
+    [InlineData("large_data_members", "0")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));

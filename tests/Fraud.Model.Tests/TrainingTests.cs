@@ -104,6 +104,38 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void AboveTheLargeDataRowsTrainingUsesTheRulesOptionsAndStaysDeterministic()
+    {
+        var rows = fixture.TrainBaskets.Take(4000).ToList();
+        var labels = fixture.TrainLabels.Take(4000).ToList();
+        var options = fixture.Options.WithParameter("num_rounds", "20");
+
+        // At the threshold the rule is off: the model is the one trained without any rule.
+        var atThreshold = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 4000 });
+        var ruleOff = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 0 });
+        Assert.Equal(ruleOff.Model.ModelId, atThreshold.Model.ModelId);
+        Assert.Equal(4, atThreshold.Model.Members.Count);
+
+        // Above it: two members and 8 × 2000 / 4000 = 4 line-model passes, exactly the model those options train,
+        // recorded in the card, and the same model on one thread as on several.
+        var above = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 2000 });
+        var again = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 2000, Threads = 1 });
+        var explicitly = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 0, EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 } });
+        Assert.Equal(2, above.Model.Members.Count);
+        Assert.Equal("2", above.Card.Parameters["ensemble_members"]);
+        Assert.Equal("4", above.Card.Parameters["line_model_epochs"]);
+        Assert.Equal(explicitly.Model.ModelId, above.Model.ModelId);
+        Assert.Equal(above.Model.ModelId, again.Model.ModelId);
+        Assert.NotEqual(ruleOff.Model.ModelId, above.Model.ModelId);
+
+        // The logistic baseline (the card's reference point) learns from a row sample under the rule: the same
+        // baseline whatever the thread count, not the one the same options train from every row.
+        var sample = fixture.TestBaskets.Take(200).ToList();
+        Assert.Equal(above.Baseline.PredictProbabilities(sample), again.Baseline.PredictProbabilities(sample));
+        Assert.NotEqual(explicitly.Baseline.PredictProbabilities(sample), above.Baseline.PredictProbabilities(sample));
+    }
+
+    [Fact]
     public void EnsembleMembersLearnTheirOwnEncodingsAndAreAveraged()
     {
         var rows = fixture.TrainBaskets.Take(6000).ToList();

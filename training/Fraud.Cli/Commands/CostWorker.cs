@@ -29,9 +29,11 @@ internal static class CostWorker
         var store = new Option<string?>("--store");
         var register = new Option<bool>("--register");
         var parameters = new Option<string[]>("--param");
+        var testRows = new Option<int>("--test-rows") { Description = "train: also score this many generated baskets of seed 2 (after the measurement) and print their PR-AUC and the oracle's", DefaultValueFactory = _ => 0 };
+        var trace = new Option<bool>("--trace") { Description = "train: print each training stage to stderr with the wall and CPU seconds since training started (where the time goes)" };
         var command = new Command(VerbName, "Internal: one measured step of fraud cost, in its own process.") { Hidden = true };
         command.Arguments.Add(task);
-        foreach (var option in new Option[] { rows, seed, store, register, parameters })
+        foreach (var option in new Option[] { rows, seed, store, register, parameters, trace, testRows })
         {
             command.Options.Add(option);
         }
@@ -41,7 +43,7 @@ internal static class CostWorker
             var options = TrainCommand.BuildOptions(parse.GetValue(seed), parse.GetValue(parameters) ?? []);
             var result = parse.GetValue(task) switch
             {
-                "train" => await TrainAsync(parse.GetValue(rows), options, parse.GetValue(register) ? parse.GetValue(store) : null, ct),
+                "train" => await TrainAsync(parse.GetValue(rows), options, parse.GetValue(register) ? parse.GetValue(store) : null, parse.GetValue(trace), parse.GetValue(testRows), ct),
                 "monitor" => await MonitorAsync(parse.GetValue(store) ?? throw new CliException("monitor needs --store"), options, ct),
                 "write-window" => await WriteWindowAsync(parse.GetValue(store) ?? throw new CliException("write-window needs --store"), parse.GetValue(rows), ct),
                 var other => throw new CliException($"unknown cost-worker task '{other}'"),
@@ -58,7 +60,7 @@ internal static class CostWorker
     /// monitoring job retrains (baskets in memory, <see cref="ModelTrainer.Train"/>, every core). Optionally registers
     /// the model as the champion of a file store and keeps its baskets there as the base training set.
     /// </summary>
-    private static async Task<Dictionary<string, double>> TrainAsync(int rows, TrainingOptions options, string? registerIn, CancellationToken ct)
+    private static async Task<Dictionary<string, double>> TrainAsync(int rows, TrainingOptions options, string? registerIn, bool trace, int testRows, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var generated = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = options.Seed }).ToList();
@@ -69,7 +71,7 @@ internal static class CostWorker
         var rssBefore = ProcessMemory.SelfRssMiB();
         var cpu = CpuSeconds();
         clock.Restart();
-        var result = ModelTrainer.Train(baskets, labels, options, cancellationToken: ct);
+        var result = ModelTrainer.Train(baskets, labels, options, trace ? Trace(clock, cpu) : null, ct);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = CpuSeconds() - cpu;
         var peak = ProcessMemory.SelfPeakRssMiB();
@@ -86,6 +88,20 @@ internal static class CostWorker
         // the reference digest covers the drift profile, and the PR-AUCs are the card's test figures.
         var reference = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(result.Card.Reference, Fraud.Model.Drift.DriftJsonContext.Default.ReferenceProfile));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost-model {result.Model.ModelId} reference-sha256 {Convert.ToHexStringLower(reference)} test PR-AUC {result.Card.Metrics.PrAuc:R} baseline PR-AUC {result.Card.BaselineMetrics.PrAuc:R}"));
+        if (testRows > 0)
+        {
+            // A held-out set from another seed, as fraud bench tests: the quality side of a large-data rule's cost.
+            baskets = null!;
+            labels = null!;
+            var test = SyntheticBaskets.Generate(new GeneratorOptions { Rows = testRows, Seed = 2 }).ToList();
+            var probabilities = new double[test.Count];
+            result.Model.ScoreMany(test.ConvertAll(g => g.Basket), probabilities, threads: 0);
+            var truth = test.ConvertAll(g => g.IsFraud).ToArray();
+            var oracle = Fraud.Learning.Metrics.AveragePrecision(test.ConvertAll(g => g.FraudProbability).ToArray(), truth);
+            var baseline = Fraud.Learning.Metrics.AveragePrecision(result.Baseline.PredictProbabilities(test.ConvertAll(g => g.Basket)), truth);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost-test {testRows} baskets seed 2: PR-AUC {Fraud.Learning.Metrics.AveragePrecision(probabilities, truth):R} oracle {oracle:R} baseline {baseline:R}"));
+        }
+
         return new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["rows"] = rows,
@@ -149,6 +165,21 @@ internal static class CostWorker
         await CostCommand.WriteLogAsync(new FileBlobStore(folder), rows, ct);
         return new Dictionary<string, double>(StringComparer.Ordinal) { ["rows"] = rows, ["seconds"] = clock.Elapsed.TotalSeconds };
     }
+
+    /// <summary>
+    /// Progress lines for <c>--trace</c>: each stage change, and every 50th boosting round, with wall and CPU seconds since
+    /// training started, so that wall time can be set against CPU time stage by stage (is a stage using both cores?).
+    /// </summary>
+    private static Action<TrainingProgress> Trace(Stopwatch clock, double cpuAtStart) => update =>
+    {
+        var round = update.Stage == "boost" && update.Detail.Contains("round ", StringComparison.Ordinal)
+            ? update.Detail[(update.Detail.IndexOf("round ", StringComparison.Ordinal) + 6)..].Split(',')[0]
+            : null;
+        if (round is null || round == "1" || int.Parse(round, CultureInfo.InvariantCulture) % 50 == 0)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace {clock.Elapsed.TotalSeconds,8:F1} s wall {CpuSeconds() - cpuAtStart,8:F1} s CPU  {update.Stage}: {update.Detail}"));
+        }
+    };
 
     /// <summary>CPU time of this process so far (every thread, user + system): on a shared machine, the figure other processes cannot inflate.</summary>
     private static double CpuSeconds()

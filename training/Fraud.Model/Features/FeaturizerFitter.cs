@@ -77,10 +77,13 @@ public static class FeaturizerFitter
         var words = new KeyCounter(folds);
         var categories = new KeyCounter(folds);
         var makes = new KeyCounter(folds);
-        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
         var foldFrauds = new int[folds];
         var foldRows = new int[folds];
 
+        // The line model's encoding of the baskets reads only the baskets, so it is built on another thread while this
+        // one counts the encodings' keys (each single-threaded; together they were a one-core stretch of every member).
+        var encoding = Task.Run(() => LineRiskModel.Encoded.Build(baskets, options.MinTokenLength, options.MinEncodingCount), cancellationToken);
+        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
         for (var r = 0; r < baskets.Count; r++)
         {
             var f = fold[r];
@@ -112,7 +115,7 @@ public static class FeaturizerFitter
         // The line model, like the encodings, is fitted once on every training row (for scoring) and once per
         // fold without that fold (for the fold's own training rows). The fits are independent, so they run in
         // parallel without changing any result.
-        LineRiskModel.Encoded? lines = LineRiskModel.Encoded.Build(baskets, options.MinTokenLength, options.MinEncodingCount);
+        LineRiskModel.Encoded? lines = encoding.GetAwaiter().GetResult();
         var lineModels = new LineRiskModel[folds + 1];
         Parallel.For(
             0,

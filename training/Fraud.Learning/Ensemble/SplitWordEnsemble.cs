@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Fraud.Learning;
@@ -26,7 +25,7 @@ namespace Fraud.Learning;
 public sealed class SplitWordEnsemble
 {
     /// <summary>Most splits in a tree: 2^8 table entries per tree.</summary>
-    public const int MaxSplits = 8;
+    public const int MaxSplits = SplitWords.MaxSplits;
 
     private readonly Tree[] _trees;
     private readonly int[] _splitFeatures;
@@ -104,28 +103,11 @@ public sealed class SplitWordEnsemble
                     return null;
                 }
 
-                var missingLeft = 0u;
-                for (var s = 0; s < MaxSplits; s++)
-                {
-                    if (s < splits)
-                    {
-                        ref readonly var node = ref nodes[splitNodes[s]];
-                        splitFeatures.Add((m * width) + node.Feature);
-                        thresholds.Add(node.Threshold);
-                        missingLeft |= node.Missing == node.Left ? 1u << s : 0;
-                    }
-                    else
-                    {
-                        // An unused slot: x <= NaN is false and it never sends missing values left, so its bit is 0.
-                        splitFeatures.Add(0);
-                        thresholds.Add(float.NaN);
-                    }
-                }
-
+                var missingLeft = SplitWords.AddSlots(nodes, splitNodes[..splits], m * width, splitFeatures, thresholds);
                 trees.Add(new Tree { MissingLeft = missingLeft, WordStart = leafOfWord.Count, LeafStart = leafValues.Count });
                 for (var word = 0u; word < 1u << splits; word++)
                 {
-                    leafOfWord.Add((byte)leaves[..leafCount].IndexOf(LeafOf(nodes, root, splitNodes[..splits], word)));
+                    leafOfWord.Add((byte)leaves[..leafCount].IndexOf(SplitWords.LeafOf(nodes, root, splitNodes[..splits], word)));
                 }
 
                 foreach (var leaf in leaves[..leafCount])
@@ -177,11 +159,7 @@ public sealed class SplitWordEnsemble
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                    var x = Avx2.GatherVector256(row, Vector256.LoadUnsafe(ref splitFeature, (nuint)t * MaxSplits), 4);
-                    var limit = Vector256.LoadUnsafe(ref threshold, (nuint)t * MaxSplits);
-                    var left = Vector256.LessThanOrEqual(x, limit).ExtractMostSignificantBits();
-                    // A missing value fails the comparison; it goes left where the split sends missing values left.
-                    left |= (~Vector256.Equals(x, x)).ExtractMostSignificantBits() & shape.MissingLeft;
+                    var left = SplitWords.Vector(row, ref splitFeature, ref threshold, t, shape.MissingLeft);
                     score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + (int)left));
                 }
 
@@ -209,18 +187,7 @@ public sealed class SplitWordEnsemble
             for (var end = _memberEnd[m]; t < end; t++)
             {
                 ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                ref var splits = ref Unsafe.Add(ref splitFeature, t * MaxSplits);
-                ref var limits = ref Unsafe.Add(ref threshold, t * MaxSplits);
-                uint left = 0, missing = 0;
-                // All 8 slots: an unused one (threshold NaN, never missing-left) adds a 0 bit.
-                for (var s = 0; s < MaxSplits; s++)
-                {
-                    var x = Unsafe.Add(ref row, Unsafe.Add(ref splits, s));
-                    left |= (x <= Unsafe.Add(ref limits, s) ? 1u : 0u) << s;
-                    missing |= (float.IsNaN(x) ? 1u : 0u) << s;
-                }
-
-                left |= missing & shape.MissingLeft;
+                var left = SplitWords.Scalar(ref row, ref splitFeature, ref threshold, t, shape.MissingLeft);
                 score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + (int)left));
             }
 
@@ -250,19 +217,6 @@ public sealed class SplitWordEnsemble
         splitNodes[splits++] = root;
         return Collect(nodes, nodes[root].Left, splitNodes, leaves, ref splits, ref leafCount)
             && Collect(nodes, nodes[root].Right, splitNodes, leaves, ref splits, ref leafCount);
-    }
-
-    /// <summary>The leaf a row reaches when bit s of <paramref name="word"/> says whether it goes left at <c>splitNodes[s]</c>.</summary>
-    private static int LeafOf(ReadOnlySpan<PredictionNode> nodes, int root, ReadOnlySpan<int> splitNodes, uint word)
-    {
-        var n = root;
-        while (nodes[n].Feature >= 0)
-        {
-            var s = splitNodes.IndexOf(n);
-            n = ((word >> s) & 1) == 1 ? nodes[n].Left : nodes[n].Right;
-        }
-
-        return n;
     }
 
     private struct Tree

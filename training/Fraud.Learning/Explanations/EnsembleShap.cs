@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Fraud.Learning;
@@ -27,7 +26,7 @@ namespace Fraud.Learning;
 public sealed class EnsembleShap
 {
     /// <summary>Most splits in a tree: 2^8 table rows per tree.</summary>
-    public const int MaxSplits = 8;
+    public const int MaxSplits = SplitWords.MaxSplits;
 
     /// <summary>Most doubles in all tables together (64 MB); a larger ensemble is explained member by member.</summary>
     private const long Budget = 8L << 20;
@@ -114,27 +113,9 @@ public sealed class EnsembleShap
                     return null;
                 }
 
-                var missingLeft = 0u;
-                for (var s = 0; s < MaxSplits; s++)
-                {
-                    if (s < splitNodes.Length)
-                    {
-                        ref readonly var node = ref nodes[splitNodes[s]];
-                        splitFeatures.Add((m * width) + node.Feature);
-                        thresholds.Add(node.Threshold);
-                        missingLeft |= node.Missing == node.Left ? 1u << s : 0;
-                    }
-                    else
-                    {
-                        // An unused slot: x <= NaN is false and it never sends missing values left, so its bit is 0.
-                        splitFeatures.Add(0);
-                        thresholds.Add(float.NaN);
-                    }
-                }
-
+                var missingLeft = SplitWords.AddSlots(nodes, splitNodes, m * width, splitFeatures, thresholds);
                 trees.Add(new Tree
                 {
-                    SplitCount = splitNodes.Length,
                     MissingLeft = missingLeft,
                     TableStart = table.Count,
                     FeatureStart = features.Count,
@@ -143,7 +124,7 @@ public sealed class EnsembleShap
                 features.AddRange(treeFeatures);
                 for (var word = 0; word < words; word++)
                 {
-                    table.Add(values[LeafOf(nodes, roots[t], splitNodes, (uint)word)]);
+                    table.Add(values[SplitWords.LeafOf(nodes, roots[t], splitNodes, (uint)word)]);
                     table.AddRange(amounts.Slice(word * k, k));
                 }
             }
@@ -211,11 +192,7 @@ public sealed class EnsembleShap
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var tree = ref trees[t];
-                    var x = Avx2.GatherVector256(row, Vector256.LoadUnsafe(ref splitFeature, (nuint)t * MaxSplits), 4);
-                    var limit = Vector256.LoadUnsafe(ref threshold, (nuint)t * MaxSplits);
-                    var left = Vector256.LessThanOrEqual(x, limit).ExtractMostSignificantBits();
-                    // A missing value fails the comparison; it goes left where the split sends missing values left.
-                    left |= (~Vector256.Equals(x, x)).ExtractMostSignificantBits() & tree.MissingLeft;
+                    var left = SplitWords.Vector(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
                     score += AddRow(ref phi, ref feature, ref table, tree, left);
                 }
 
@@ -244,17 +221,7 @@ public sealed class EnsembleShap
             for (var end = _memberEnd[m]; t < end; t++)
             {
                 ref readonly var tree = ref trees[t];
-                uint left = 0, missing = 0;
-                ref var splits = ref Unsafe.Add(ref splitFeature, t * MaxSplits);
-                ref var limits = ref Unsafe.Add(ref threshold, t * MaxSplits);
-                for (var s = 0; s < tree.SplitCount; s++)
-                {
-                    var x = Unsafe.Add(ref row, Unsafe.Add(ref splits, s));
-                    left |= (x <= Unsafe.Add(ref limits, s) ? 1u : 0u) << s;
-                    missing |= (float.IsNaN(x) ? 1u : 0u) << s;
-                }
-
-                left |= missing & tree.MissingLeft;
+                var left = SplitWords.Scalar(ref row, ref splitFeature, ref threshold, t, tree.MissingLeft);
                 score += AddRow(ref phi, ref feature, ref table, tree, left);
             }
 
@@ -278,22 +245,8 @@ public sealed class EnsembleShap
         return entry;
     }
 
-    /// <summary>The leaf a row reaches when bit s of <paramref name="word"/> says whether it goes left at <c>splitNodes[s]</c>.</summary>
-    private static int LeafOf(ReadOnlySpan<PredictionNode> nodes, int root, ReadOnlySpan<int> splitNodes, uint word)
-    {
-        var n = root;
-        while (nodes[n].Feature >= 0)
-        {
-            var s = splitNodes.IndexOf(n);
-            n = ((word >> s) & 1) == 1 ? nodes[n].Left : nodes[n].Right;
-        }
-
-        return n;
-    }
-
     private struct Tree
     {
-        public int SplitCount;
         public uint MissingLeft;
         public int TableStart;
         public int FeatureStart;

@@ -30,6 +30,7 @@ public sealed class TrainingOptionsTests
     [InlineData("decline_precision", "0.1")]
     [InlineData("calibration", "magic")]
     [InlineData("price_bands", "pounds")]
+    [InlineData("price_deciles", "maybe")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));

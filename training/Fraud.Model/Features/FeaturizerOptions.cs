@@ -36,6 +36,12 @@ public sealed record FeaturizerOptions
     /// <summary>Where the line-price bands sit: fitted quantiles (default), or the base catalogue's fixed bounds or none, for ablations.</summary>
     public PriceBandMode PriceBands { get; init; } = PriceBandMode.Quantile;
 
+    /// <summary>
+    /// Adds layout 5's nine cumulative counts of lines priced below each decile of the training line prices
+    /// (<see cref="Features.PriceBands.DecileBounds"/>). Off by default: measured neutral (docs/model.md, issue 17).
+    /// </summary>
+    public bool PriceDeciles { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxCategories, nameof(MaxCategories));

@@ -155,6 +155,45 @@ public sealed class ArtifactTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void DefaultModelKeepsLayout4AndALayout5ModelRoundTripsWithItsDecileBounds()
+    {
+        // The default writes layout 4 exactly as before (no decile field), so its files and ids are unchanged.
+        var layout4 = JsonNode.Parse(fixture.Model.ToJsonBytes())!;
+        foreach (var member in layout4["members"]!.AsArray())
+        {
+            Assert.Equal(4, member!["featurizer"]!["version"]!.GetValue<int>());
+            Assert.False(member["featurizer"]!.AsObject().ContainsKey("price_decile_bounds"));
+        }
+
+        // price_deciles=true writes layout 5 with the bounds, and it reloads to the same bytes and scores.
+        var options = fixture.Options.WithParameter("num_rounds", "20").WithParameter("ensemble_members", "2").WithParameter("price_deciles", "true");
+        var model = ModelTrainer.Train(fixture.TrainBaskets.Take(6000).ToList(), fixture.TrainLabels.Take(6000).ToList(), options).Model;
+        var bytes = model.ToJsonBytes();
+        var json = JsonNode.Parse(bytes)!;
+        var featurizer = json["members"]![0]!["featurizer"]!;
+        Assert.Equal(5, featurizer["version"]!.GetValue<int>());
+        Assert.Equal(9, featurizer["price_decile_bounds"]!.AsArray().Count);
+        Assert.Contains("lines_price_below_p50", model.FeatureNames);
+        var reloaded = FraudModel.FromJson(bytes);
+        Assert.Equal(model.ModelId, reloaded.ModelId);
+        Assert.Equal(bytes, reloaded.ToJsonBytes());
+        foreach (var basket in fixture.TestBaskets.Take(300))
+        {
+            Assert.Equal(model.PredictProbability(basket), reloaded.PredictProbability(basket));
+        }
+
+        // A layout-5 file that lost its bounds is refused, not scored with made-up ones.
+        var broken = JsonNode.Parse(bytes)!;
+        foreach (var member in broken["members"]!.AsArray())
+        {
+            member!["featurizer"]!.AsObject().Remove("price_decile_bounds");
+        }
+
+        var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Encoding.UTF8.GetBytes(broken.ToJsonString())));
+        Assert.Contains("price bands", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RefusesAFileWithoutMembers()
     {
         var ex = Assert.Throws<ModelFormatException>(() => FraudModel.FromJson(Edit(json => json["members"] = new JsonArray())));

@@ -94,6 +94,51 @@ public sealed class FeaturizerTests
     }
 
     [Fact]
+    public void PriceDecilesCountTheLinesBelowEachDecileInAnyCurrency()
+    {
+        // Layout 5 (price_deciles): nine cumulative counts of the lines priced below the 10 % … 90 % quantiles of the
+        // training line prices, appended after every layout-4 feature, so layout 4's features keep their positions.
+        var (baskets, labels) = Generated(3000, 26);
+        var dear = baskets.ConvertAll(b => b with { Items = [.. b.Items.Select(i => i with { CashPrice = i.CashPrice * 9.6 })] });
+        var options = new FeaturizerOptions { PriceDeciles = true };
+        var (home, _) = FeaturizerFitter.FitTransform(baskets, labels, options, seed: 1);
+        var (abroad, _) = FeaturizerFitter.FitTransform(dear, labels, options, seed: 1);
+        var (layout4, _) = FeaturizerFitter.FitTransform(baskets, labels, new FeaturizerOptions(), seed: 1);
+
+        Assert.Equal(5, home.LayoutVersion);
+        Assert.Equal(4, layout4.LayoutVersion);
+        string[] deciles = [.. Enumerable.Range(1, 9).Select(d => $"lines_price_below_p{d * 10}")];
+        Assert.Equal([.. layout4.FeatureNames, .. deciles], home.FeatureNames);
+        Assert.Equal(9, home.PriceBands.DecileBounds.Length);
+
+        var lines = 0;
+        var below = new int[9];
+        for (var i = 0; i < 500; i++)
+        {
+            var row = Row(home, baskets[i]);
+            var expected = Row(layout4, baskets[i]);
+            Assert.Equal(expected, row[..layout4.FeatureCount]);
+            var counts = deciles.Select(n => row[home.IndexOf(n)]).ToArray();
+            for (var d = 0; d < 9; d++)
+            {
+                Assert.Equal(baskets[i].Items.Count(item => LineKeys.Price(item) < home.PriceBands.DecileBounds[d]), counts[d]);
+                below[d] += (int)counts[d];
+            }
+
+            // The same lines, priced 9.6 times higher and fitted on those prices, are counted alike.
+            var other = Row(abroad, dear[i]);
+            Assert.Equal(counts, deciles.Select(n => other[abroad.IndexOf(n)]).ToArray());
+            lines += baskets[i].Items.Count;
+        }
+
+        // Roughly a tenth of the lines more below each decile (prices repeat, so not exactly).
+        for (var d = 0; d < 9; d++)
+        {
+            Assert.InRange(below[d], lines * ((d + 1) * 0.1 - 0.06), lines * ((d + 1) * 0.1 + 0.06));
+        }
+    }
+
+    [Fact]
     public void SpellingsOfOneCategoryMeetInOneFeature()
     {
         var (baskets, labels) = Generated(3000, 24);

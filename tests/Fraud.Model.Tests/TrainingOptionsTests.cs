@@ -61,6 +61,7 @@ public sealed class TrainingOptionsTests
     [InlineData("price_bands", "pounds")]
     [InlineData("large_data_rows", "-1")]
     [InlineData("large_data_members", "0")]
+    [InlineData("price_deciles", "maybe")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));

@@ -136,6 +136,24 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void PriceDecilesGiveTheSameModelForTheSameSeedAndDataWhateverTheThreadCount()
+    {
+        var rows = fixture.TrainBaskets.Take(4000).ToList();
+        var labels = fixture.TrainLabels.Take(4000).ToList();
+        var options = fixture.Options.WithParameter("num_rounds", "20").WithParameter("price_deciles", "true");
+        var one = ModelTrainer.Train(rows, labels, options with { Threads = 1 });
+        var two = ModelTrainer.Train(rows, labels, options with { Threads = 2 });
+        Assert.Equal(one.Model.ModelId, two.Model.ModelId);
+        foreach (var basket in fixture.TestBaskets.Take(200))
+        {
+            Assert.Equal(one.Model.PredictProbability(basket), two.Model.PredictProbability(basket));
+        }
+
+        Assert.Equal("true", one.Card.Parameters["price_deciles"]);
+        Assert.NotEqual(ModelTrainer.Train(rows, labels, options.WithParameter("price_deciles", "false")).Model.ModelId, one.Model.ModelId);
+    }
+
+    [Fact]
     public void EnsembleMembersLearnTheirOwnEncodingsAndAreAveraged()
     {
         var rows = fixture.TrainBaskets.Take(6000).ToList();

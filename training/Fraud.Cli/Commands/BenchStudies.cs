@@ -9,7 +9,7 @@ namespace Fraud.Cli.Commands;
 
 /// <summary>
 /// The studies behind <c>fraud bench --mechanism all</c>, <c>--curve</c> and <c>--compare</c>: each trains in-process on
-/// generated baskets (train seed 1, test seed 2 of the mechanism, the data fixed) for every split seed asked for, and
+/// generated baskets (train seed 1 or <c>--train-seed</c>, test seed 2 of the mechanism, the data fixed) for every split seed asked for, and
 /// prints PR-AUC as a ratio to the oracle's PR-AUC on the same test rows. Times are printed beside a reference measured
 /// in the same run (the product's learner, or the full training set), since absolute times on shared cores move.
 /// </summary>
@@ -22,9 +22,13 @@ internal static class BenchStudies
 
     public sealed record Result(double PrAuc, double Ratio, double TrainSeconds, int Trees, long ModelBytes, double BasketsPerSecond, double ExplainMicroseconds);
 
-    public static (List<Basket> Baskets, bool[] Labels) Training(FraudMechanismKind mechanism, int rows)
+    /// <summary>
+    /// The first <paramref name="rows"/> training baskets of generator seed <paramref name="trainSeed"/> (1 unless
+    /// <c>--train-seed</c> asks for another sample of the same generator; the test rows are always seed 2).
+    /// </summary>
+    public static (List<Basket> Baskets, bool[] Labels) Training(FraudMechanismKind mechanism, int rows, int trainSeed)
     {
-        var generated = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = 1, Mechanism = mechanism }).ToList();
+        var generated = SyntheticBaskets.Generate(new GeneratorOptions { Rows = rows, Seed = trainSeed, Mechanism = mechanism }).ToList();
         return ([.. generated.Select(g => g.Basket)], [.. generated.Select(g => g.IsFraud)]);
     }
 
@@ -64,15 +68,15 @@ internal static class BenchStudies
     }
 
     /// <summary><c>--mechanism all</c> (or one): the default model trained and tested on each mechanism.</summary>
-    public static void Mechanisms(IReadOnlyList<FraudMechanismKind> mechanisms, int nTrain, int nTest, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
+    public static void Mechanisms(IReadOnlyList<FraudMechanismKind> mechanisms, int nTrain, int nTest, int trainSeed, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
     {
         var log = CliConsole.WriteLine;
-        log(CliConsole.Invariant($"per mechanism: train {nTrain:N0} rows (seed 1), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
+        log(CliConsole.Invariant($"per mechanism: train {nTrain:N0} rows (seed {trainSeed}), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
         log("mechanism        | test frauds | oracle PR-AUC | model PR-AUC (min–max)     | ratio (min–max)        | training s | trees | explain µs");
         var ratios = new List<double>();
         foreach (var mechanism in mechanisms)
         {
-            var (baskets, labels) = Training(mechanism, nTrain);
+            var (baskets, labels) = Training(mechanism, nTrain, trainSeed);
             var test = Test(mechanism, nTest);
             var results = seeds.Select(seed => Run(baskets, labels, nTrain, test, options with { Seed = seed }, speed: false, cancellationToken, explain: true)).ToList();
             ratios.Add(results.Average(r => r.Ratio));
@@ -88,15 +92,15 @@ internal static class BenchStudies
     }
 
     /// <summary><c>--curve</c>: 25, 50, 100 and 200 % of the training rows, the same test set.</summary>
-    public static void Curve(IReadOnlyList<FraudMechanismKind> mechanisms, int nTrain, int nTest, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
+    public static void Curve(IReadOnlyList<FraudMechanismKind> mechanisms, int nTrain, int nTest, int trainSeed, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
     {
         var log = CliConsole.WriteLine;
-        log(CliConsole.Invariant($"learning curve: shares of {nTrain:N0} training rows (seed 1), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
+        log(CliConsole.Invariant($"learning curve: shares of {nTrain:N0} training rows (seed {trainSeed}), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
         log("mechanism        | share | train rows | model PR-AUC (min–max)     | ratio (min–max)        | training s");
         foreach (var mechanism in mechanisms)
         {
             var most = (int)Math.Round(nTrain * CurveShares[^1]);
-            var (baskets, labels) = Training(mechanism, most);
+            var (baskets, labels) = Training(mechanism, most, trainSeed);
             var test = Test(mechanism, nTest);
             foreach (var share in CurveShares)
             {
@@ -108,14 +112,14 @@ internal static class BenchStudies
     }
 
     /// <summary><c>--compare</c>: every learner on the same featurized rows and split seeds.</summary>
-    public static void Compare(IReadOnlyList<FraudMechanismKind> mechanisms, IReadOnlyList<string> learners, int nTrain, int nTest, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
+    public static void Compare(IReadOnlyList<FraudMechanismKind> mechanisms, IReadOnlyList<string> learners, int nTrain, int nTest, int trainSeed, int[] seeds, TrainingOptions options, CancellationToken cancellationToken)
     {
         var log = CliConsole.WriteLine;
-        log(CliConsole.Invariant($"learners side by side: train {nTrain:N0} rows (seed 1), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
+        log(CliConsole.Invariant($"learners side by side: train {nTrain:N0} rows (seed {trainSeed}), test {nTest:N0} rows (seed 2), split seeds {string.Join(",", seeds)}, {Describe(options)}"));
         log("mechanism        | learner  | PR-AUC (min–max)           | ratio (min–max)        | train s (× gbdt) | trees | model KB | baskets/s (× gbdt) | explain µs (× gbdt)");
         foreach (var mechanism in mechanisms)
         {
-            var (baskets, labels) = Training(mechanism, nTrain);
+            var (baskets, labels) = Training(mechanism, nTrain, trainSeed);
             var test = Test(mechanism, nTest);
             Result? reference = null;
             foreach (var learner in learners)

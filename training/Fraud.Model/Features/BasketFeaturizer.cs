@@ -10,8 +10,14 @@ namespace Fraud.Model.Features;
 /// </summary>
 public sealed class BasketFeaturizer
 {
-    /// <summary>Version of the feature layout; a model built with another layout is refused.</summary>
-    public const int CurrentVersion = 4;
+    /// <summary>
+    /// The newest feature layout this build reads and writes: layout 5 is layout 4 plus nine cumulative price-decile
+    /// counts at the end of the vector (<c>--param price_deciles=true</c>); layouts 3 to 5 load, older ones are refused.
+    /// </summary>
+    public const int CurrentVersion = 5;
+
+    /// <summary>The layout training writes by default (without <see cref="FeaturizerOptions.PriceDeciles"/>).</summary>
+    public const int DefaultVersion = 4;
 
     /// <summary>The oldest layout still read: layout 3 differs only in its fixed price bands and their names.</summary>
     public const int OldestReadableVersion = 3;
@@ -44,8 +50,13 @@ public sealed class BasketFeaturizer
         EncodingTable makeRisk,
         LineRiskModel lineModel,
         int minTokenLength,
-        int layoutVersion = CurrentVersion)
+        int layoutVersion = DefaultVersion)
     {
+        if ((layoutVersion >= 5) != (priceBands.DecileBounds.Length > 0))
+        {
+            throw new ModelFormatException($"Feature layout {layoutVersion} {(layoutVersion >= 5 ? "needs" : "has no")} price-decile bounds.");
+        }
+
         _layoutVersion = layoutVersion;
         _categories = categories;
         _makes = makes;
@@ -57,7 +68,7 @@ public sealed class BasketFeaturizer
         _makeRisk = makeRisk;
         _lineModel = lineModel;
         _minTokenLength = minTokenLength;
-        FeatureCount = AggregateCount + (2 * (categories.Length + 1)) + (2 * (makes.Length + 1)) + RiskCount;
+        FeatureCount = AggregateCount + (2 * (categories.Length + 1)) + (2 * (makes.Length + 1)) + RiskCount + priceBands.DecileBounds.Length;
         (FeatureNames, Groups, GroupOfFeature) = FeatureLayout.Build(categories, makes, FeatureCount, layoutVersion);
         _featureIndex = new Dictionary<string, int>(FeatureCount, StringComparer.Ordinal);
         for (var i = 0; i < FeatureNames.Count; i++)
@@ -87,7 +98,7 @@ public sealed class BasketFeaturizer
 
     internal PriceBands PriceBands => _priceBands;
 
-    /// <summary>The feature layout this featurizer writes: <see cref="CurrentVersion"/>, or 3 for a model loaded from before layout 4.</summary>
+    /// <summary>The feature layout this featurizer writes: 4 (the default), 5 (with price deciles), or 3 for a model loaded from before layout 4.</summary>
     internal int LayoutVersion => _layoutVersion;
 
     internal EncodingTable ModelTable => _models;
@@ -118,6 +129,7 @@ public sealed class BasketFeaturizer
         Makes = _makes,
         PriceBounds = _layoutVersion == 3 ? [] : _priceBands.Bounds,
         QuantityPriceBounds = _layoutVersion == 3 ? [] : _priceBands.QuantityBounds,
+        PriceDecileBounds = _layoutVersion >= 5 ? _priceBands.DecileBounds : null,
         Models = _models.ToDto(),
         GoodsCodes = _goodsCodes.ToDto(),
         ModelWords = _modelWords.ToDto(),
@@ -140,7 +152,8 @@ public sealed class BasketFeaturizer
 
         // Layout 3 stored no bands: it used the fixed ones, so a champion registered before layout 4 keeps serving.
         var legacy = dto.Version == 3;
-        if (dto.Categories is null || dto.Makes is null || (!legacy && (dto.PriceBounds is null || dto.QuantityPriceBounds is null)) || dto.MinTokenLength < 1)
+        if (dto.Categories is null || dto.Makes is null || (!legacy && (dto.PriceBounds is null || dto.QuantityPriceBounds is null)) || dto.MinTokenLength < 1
+            || (dto.Version >= 5 && dto.PriceDecileBounds is null))
         {
             throw new ModelFormatException("The featurizer state is incomplete (vocabularies, price bands or token length missing).");
         }
@@ -148,7 +161,7 @@ public sealed class BasketFeaturizer
         return new BasketFeaturizer(
             dto.Categories,
             dto.Makes,
-            legacy ? PriceBands.Legacy() : new PriceBands(dto.PriceBounds!, dto.QuantityPriceBounds!),
+            legacy ? PriceBands.Legacy() : new PriceBands(dto.PriceBounds!, dto.QuantityPriceBounds!, dto.Version >= 5 ? dto.PriceDecileBounds : null),
             EncodingTable.FromDto(dto.Models, "models"),
             EncodingTable.FromDto(dto.GoodsCodes, "goodsCodes"),
             EncodingTable.FromDto(dto.ModelWords, "modelWords"),

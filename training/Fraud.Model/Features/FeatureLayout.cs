@@ -138,6 +138,17 @@ internal static class FeatureLayout
             groupOf.Add(Shared(kind));
         }
 
+        // Layout 5: the lines priced below each decile of the training line prices, after everything layout 4 writes,
+        // so every earlier feature keeps its position.
+        if (layoutVersion >= 5)
+        {
+            for (var d = 1; d <= PriceBands.Deciles; d++)
+            {
+                names.Add($"lines_price_below_p{d * 10}");
+                groupOf.Add(Shared(FeatureGroupKind.Amount));
+            }
+        }
+
         if (names.Count != featureCount)
         {
             throw new InvalidOperationException($"Feature layout has {names.Count} names for {featureCount} features.");

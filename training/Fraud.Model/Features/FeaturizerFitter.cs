@@ -40,7 +40,7 @@ public static class FeaturizerFitter
         return new FeatureVocabulary(
             categories.FrequentKeys(options.MinVocabularyBaskets, options.MaxCategories),
             makes.FrequentKeys(options.MinVocabularyBaskets, options.MaxMakes),
-            PriceBands.Fit(prices, options.PriceBands));
+            PriceBands.Fit(prices, options.PriceBands, options.PriceDeciles));
     }
 
     /// <summary>
@@ -135,7 +135,9 @@ public static class FeaturizerFitter
             }
 
             var lineModel = lineModels[heldOut < 0 ? folds : heldOut];
-            return new BasketFeaturizer(shared.Categories, shared.Makes, shared.PriceBands, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength);
+            return new BasketFeaturizer(
+                shared.Categories, shared.Makes, shared.PriceBands, t[0], t[1], t[2], t[3], t[4], lineModel, options.MinTokenLength,
+                shared.PriceBands.DecileBounds.Length > 0 ? BasketFeaturizer.CurrentVersion : BasketFeaturizer.DefaultVersion);
         }
 
         lines = null; // fitted: the encoded lines are not needed below, so the matrix need not sit beside them

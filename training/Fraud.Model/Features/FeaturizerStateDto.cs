@@ -19,6 +19,10 @@ public sealed class FeaturizerStateDto
     /// <summary>Prices from which the largest quantity of a line is counted (two features).</summary>
     public double[] QuantityPriceBounds { get; set; } = [];
 
+    /// <summary>Layout 5 only: the 10 % … 90 % quantiles of the training line prices (absent from layouts 3 and 4).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? PriceDecileBounds { get; set; }
+
     public EncodingTableDto Models { get; set; } = new();
 
     public EncodingTableDto GoodsCodes { get; set; } = new();

@@ -23,6 +23,8 @@ internal sealed class JointFeaturizer
     private readonly int _categoryOffset;
     private readonly int _makeOffset;
     private readonly int _riskOffset;
+    private readonly int _decileOffset;
+    private readonly double[] _deciles;
     private readonly int _minTokenLength;
     private readonly PriceBands _priceBands;
     private readonly double _quantityPrice1;
@@ -75,6 +77,8 @@ internal sealed class JointFeaturizer
         _categoryOffset = BasketFeaturizer.AggregateCount;
         _makeOffset = _categoryOffset + (2 * (_categoryCount + 1));
         _riskOffset = _makeOffset + (2 * (_makeCount + 1));
+        _decileOffset = _riskOffset + BasketFeaturizer.RiskCount;
+        _deciles = first.PriceBands.DecileBounds;
         _minTokenLength = first.MinTokenLength;
         _priceBands = first.PriceBands;
         _quantityPrice1 = first.PriceBands.QuantityBounds[0];
@@ -173,6 +177,11 @@ internal sealed class JointFeaturizer
             // Several units of one item is a reseller's signature.
             repeatedUnitsSpend += (quantity - 1) * price;
             shared[21 + _priceBands.Band(price)] += 1;
+            // Layout 5: cumulative counts. The deciles ascend, so a line below one is below every higher one.
+            for (var d = _deciles.Length - 1; d >= 0 && price < _deciles[d]; d--)
+            {
+                shared[_decileOffset + d] += 1;
+            }
 
             // Everything that depends only on the line's texts, price band and quantity: from the cache when the same
             // line was seen before, else computed now (the same code either way, so the same values).
@@ -273,6 +282,7 @@ internal sealed class JointFeaturizer
             if (m > 0)
             {
                 shared[.._riskOffset].CopyTo(row);
+                shared[_decileOffset..].CopyTo(row[_decileOffset..]);
             }
 
             var r = row[_riskOffset..];

@@ -33,18 +33,25 @@ public sealed class PriceBands
     private static readonly double[] QuantityLevels = [0.25, 0.55];
     private static readonly double[] FixedBounds = [25, 100, 300, 800, 1500];
     private static readonly double[] FixedQuantityBounds = [100, 500];
+    private static readonly double[] DecileLevels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
-    public PriceBands(double[] bounds, double[] quantityBounds)
+    /// <summary>Prices of the cumulative decile counts of layout 5 (<c>lines_price_below_p10</c> … <c>_p90</c>).</summary>
+    public const int Deciles = 9;
+
+    public PriceBands(double[] bounds, double[] quantityBounds, double[]? decileBounds = null)
     {
+        decileBounds ??= [];
         if (bounds.Length != Count - 1 || quantityBounds.Length != QuantityThresholds
-            || !Ascending(bounds) || !Ascending(quantityBounds))
+            || !Ascending(bounds) || !Ascending(quantityBounds)
+            || (decileBounds.Length != 0 && decileBounds.Length != Deciles) || !Ascending(decileBounds))
         {
             throw new ModelFormatException(
-                $"The price bands need {Count - 1} and {QuantityThresholds} finite, non-negative, ascending bounds.");
+                $"The price bands need {Count - 1} and {QuantityThresholds} (and for layout 5, {Deciles} decile) finite, non-negative, ascending bounds.");
         }
 
         Bounds = bounds;
         QuantityBounds = quantityBounds;
+        DecileBounds = decileBounds;
     }
 
     /// <summary>Upper bounds of the first five bands (a price equal to a bound falls in the band above).</summary>
@@ -53,19 +60,25 @@ public sealed class PriceBands
     /// <summary>Prices from which a line's quantity counts for <c>max_quantity_price_p25_plus</c> and <c>_p55_plus</c>.</summary>
     public double[] QuantityBounds { get; }
 
-    /// <summary>Bands of <paramref name="mode"/>; quantile bands from <paramref name="prices"/> (the positive line prices, sorted in place).</summary>
-    internal static PriceBands Fit(List<double> prices, PriceBandMode mode)
-    {
-        switch (mode)
-        {
-            case PriceBandMode.Fixed:
-                return new PriceBands([.. FixedBounds], [.. FixedQuantityBounds]);
-            case PriceBandMode.None:
-                return new PriceBands([.. BandLevels.Select(_ => double.MaxValue)], [.. QuantityLevels.Select(_ => double.MaxValue)]);
-        }
+    /// <summary>
+    /// The 10 %, 20 %, … 90 % quantiles of the training line prices (layout 5), or empty (layouts 3 and 4). Layout 5
+    /// counts the lines priced below each of them: a count of cheap lines at any cutoff, which disjoint bands cannot
+    /// give a tree (it cannot add two band counts).
+    /// </summary>
+    public double[] DecileBounds { get; }
 
+    /// <summary>Bands of <paramref name="mode"/>; quantile bands from <paramref name="prices"/> (the positive line prices, sorted in place).</summary>
+    internal static PriceBands Fit(List<double> prices, PriceBandMode mode, bool deciles = false)
+    {
         prices.Sort();
-        return new PriceBands(Quantiles(prices, BandLevels), Quantiles(prices, QuantityLevels));
+        // The deciles are always fitted quantiles (they are only an experiment beside the bands' modes).
+        double[]? decileBounds = deciles ? Quantiles(prices, DecileLevels) : null;
+        return mode switch
+        {
+            PriceBandMode.Fixed => new PriceBands([.. FixedBounds], [.. FixedQuantityBounds], decileBounds),
+            PriceBandMode.None => new PriceBands([.. BandLevels.Select(_ => double.MaxValue)], [.. QuantityLevels.Select(_ => double.MaxValue)], decileBounds),
+            _ => new PriceBands(Quantiles(prices, BandLevels), Quantiles(prices, QuantityLevels), decileBounds),
+        };
     }
 
     /// <summary>The fixed bands layout 3 used (its models stored none).</summary>
@@ -82,7 +95,8 @@ public sealed class PriceBands
         return band;
     }
 
-    internal bool SameAs(PriceBands other) => Bounds.SequenceEqual(other.Bounds) && QuantityBounds.SequenceEqual(other.QuantityBounds);
+    internal bool SameAs(PriceBands other) =>
+        Bounds.SequenceEqual(other.Bounds) && QuantityBounds.SequenceEqual(other.QuantityBounds) && DecileBounds.SequenceEqual(other.DecileBounds);
 
     private static double[] Quantiles(List<double> sorted, double[] levels) =>
         // No priced line at all: every bound 0, so every line falls in the top band (as a constant, no information).

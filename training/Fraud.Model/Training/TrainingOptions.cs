@@ -175,6 +175,7 @@ public sealed record TrainingOptions
             ["line_model_l2"] = Text(f.LineModelL2),
             ["min_token_length"] = Text(f.MinTokenLength),
             ["price_bands"] = f.PriceBands.ToString().ToLowerInvariant(),
+            ["price_deciles"] = f.PriceDeciles ? "true" : "false",
         };
     }
 
@@ -229,6 +230,7 @@ public sealed record TrainingOptions
             "learner" => this with { Learner = LearnerName(value) },
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
             "price_bands" => this with { Featurizer = f with { PriceBands = BandMode(value) } },
+            "price_deciles" => this with { Featurizer = f with { PriceDeciles = Flag(k, value) } },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
 
@@ -303,6 +305,13 @@ public sealed record TrainingOptions
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v
             : throw new ArgumentException($"Training parameter '{key}' needs a number; got '{value}'.", nameof(value));
+
+    private static bool Flag(string key, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "true" or "on" or "1" => true,
+        "false" or "off" or "0" => false,
+        _ => throw new ArgumentException($"Training parameter '{key}' is 'true' or 'false'; got '{value}'.", nameof(value)),
+    };
 
     private static string LearnerName(string value)
     {

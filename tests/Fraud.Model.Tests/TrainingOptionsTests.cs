@@ -26,7 +26,9 @@ public sealed class TrainingOptionsTests
         var million = options.ForRows(1_000_000);
         Assert.Equal(2, million.EnsembleMembers);
         Assert.Equal(4, million.Featurizer.LineModelEpochs); // 8 passes × 500,000 / 1,000,000
-        Assert.Equal(options with { EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 } }, million);
+        Assert.Equal(50, million.Gbdt.EarlyStoppingRounds); // patience 100 × 500,000 / 1,000,000
+        Assert.Equal(options with { EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 }, Gbdt = options.Gbdt with { EarlyStoppingRounds = 50 } }, million);
+        Assert.Equal(TrainingOptions.MinLargeDataPatience, options.ForRows(100_000_000).Gbdt.EarlyStoppingRounds);
         Assert.Equal(6, options.ForRows(600_000).Featurizer.LineModelEpochs);
         Assert.Equal(1, options.ForRows(100_000_000).Featurizer.LineModelEpochs);
 
@@ -42,6 +44,8 @@ public sealed class TrainingOptionsTests
         var lean = options with { EnsembleMembers = 1, Featurizer = options.Featurizer with { LineModelEpochs = 2 } };
         Assert.Equal(1, lean.ForRows(600_000).EnsembleMembers);
         Assert.Equal(1, lean.ForRows(600_000).Featurizer.LineModelEpochs);
+        var patient = options.WithParameter("early_stopping_rounds", "10");
+        Assert.Equal(10, patient.ForRows(1_000_000).Gbdt.EarlyStoppingRounds);
         Assert.Equal(7, options.ForRows(500_001).Featurizer.LineModelEpochs);
     }
 

@@ -116,14 +116,16 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         Assert.Equal(ruleOff.Model.ModelId, atThreshold.Model.ModelId);
         Assert.Equal(4, atThreshold.Model.Members.Count);
 
-        // Above it: two members and 8 × 2000 / 4000 = 4 line-model passes, exactly the model those options train,
-        // recorded in the card, and the same model on one thread as on several.
+        // Above it: two members, 8 × 2000 / 4000 = 4 line-model passes and early-stopping patience 40 × 2000 / 4000
+        // = 20 (the fixture's patience is 40), exactly the model those options train, recorded in the card, and the
+        // same model on one thread as on several.
         var above = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 2000 });
         var again = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 2000, Threads = 1 });
-        var explicitly = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 0, EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 } });
+        var explicitly = ModelTrainer.Train(rows, labels, options with { LargeDataRows = 0, EnsembleMembers = 2, Featurizer = options.Featurizer with { LineModelEpochs = 4 }, Gbdt = options.Gbdt with { EarlyStoppingRounds = 20 } });
         Assert.Equal(2, above.Model.Members.Count);
         Assert.Equal("2", above.Card.Parameters["ensemble_members"]);
         Assert.Equal("4", above.Card.Parameters["line_model_epochs"]);
+        Assert.Equal("20", above.Card.Parameters["early_stopping_rounds"]);
         Assert.Equal(explicitly.Model.ModelId, above.Model.ModelId);
         Assert.Equal(above.Model.ModelId, again.Model.ModelId);
         Assert.NotEqual(ruleOff.Model.ModelId, above.Model.ModelId);

@@ -110,10 +110,14 @@ public sealed record TrainingOptions
     /// <summary>Worker threads; 0 means every core. Results do not depend on it.</summary>
     public int Threads { get; init; }
 
+    /// <summary>The least early-stopping patience the large-data rule scales down to.</summary>
+    public const int MinLargeDataPatience = 20;
+
     /// <summary>
     /// The options a training on <paramref name="rows"/> baskets uses: these, or above <see cref="LargeDataRows"/> the
     /// large-data rule's (members capped at <see cref="LargeDataMembers"/>; line-model passes scaled down to
-    /// <c>LineModelEpochs × LargeDataRows / rows</c>, at least one). The card records the options used.
+    /// <c>LineModelEpochs × LargeDataRows / rows</c>, at least one; early-stopping patience scaled the same way, at
+    /// least <see cref="MinLargeDataPatience"/>). The card records the options used.
     /// </summary>
     public TrainingOptions ForRows(int rows)
     {
@@ -123,10 +127,16 @@ public sealed record TrainingOptions
         }
 
         var epochs = (int)Math.Max(1, (long)Featurizer.LineModelEpochs * LargeDataRows / rows);
+        // Early-stopping patience scaled the same way: the validation fold grows with the rows, so its PR-AUC is less
+        // noisy and a real peak shows sooner. The kept trees are the best prefix either way; the patience only decides
+        // how many rounds past the peak are grown and thrown away (at 1,000,000 rows both members grew to the
+        // 400-round cap for a peak near round 300).
+        var patience = (int)Math.Max(MinLargeDataPatience, (long)Gbdt.EarlyStoppingRounds * LargeDataRows / rows);
         return this with
         {
             EnsembleMembers = Math.Min(EnsembleMembers, LargeDataMembers),
             Featurizer = Featurizer with { LineModelEpochs = Math.Min(Featurizer.LineModelEpochs, epochs) },
+            Gbdt = Gbdt with { EarlyStoppingRounds = Math.Min(Gbdt.EarlyStoppingRounds, patience) },
         };
     }
 

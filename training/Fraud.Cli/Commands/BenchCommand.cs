@@ -234,6 +234,24 @@ internal static class BenchCommand
         return (p50, p99, mean);
     }
 
+    /// <summary>Every member's features of the first (at most) 2,000 baskets, one row of all members per basket.</summary>
+    private static float[][] MemberRows(FraudModel model, IReadOnlyList<Basket> baskets)
+    {
+        var members = model.Members;
+        var width = model.FeatureCount;
+        var rows = new float[Math.Min(2_000, baskets.Count)][];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new float[members.Count * width];
+            for (var m = 0; m < members.Count; m++)
+            {
+                members[m].Featurizer.Featurize(baskets[i], rows[i].AsSpan(m * width, width));
+            }
+        }
+
+        return rows;
+    }
+
     /// <summary>
     /// The TreeSHAP values and raw score of the same featurized baskets two ways, alternating in one run, best of
     /// five rounds each (µs per basket): every member's <see cref="TreeShap"/> and <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>
@@ -243,16 +261,8 @@ internal static class BenchCommand
     {
         var members = model.Members;
         var width = model.FeatureCount;
-        var n = Math.Min(2_000, baskets.Count);
-        var rows = new float[n][];
-        for (var i = 0; i < n; i++)
-        {
-            rows[i] = new float[members.Count * width];
-            for (var m = 0; m < members.Count; m++)
-            {
-                members[m].Featurizer.Featurize(baskets[i], rows[i].AsSpan(m * width, width));
-            }
-        }
+        var rows = MemberRows(model, baskets);
+        var n = rows.Length;
 
         var shap = EnsembleShap.TryBuild([.. members.Select(m => m.Trees)]);
         if (shap is null)
@@ -299,16 +309,8 @@ internal static class BenchCommand
     {
         var members = model.Members;
         var width = model.FeatureCount;
-        var n = Math.Min(2_000, baskets.Count);
-        var rows = new float[n][];
-        for (var i = 0; i < n; i++)
-        {
-            rows[i] = new float[members.Count * width];
-            for (var m = 0; m < members.Count; m++)
-            {
-                members[m].Featurizer.Featurize(baskets[i], rows[i].AsSpan(m * width, width));
-            }
-        }
+        var rows = MemberRows(model, baskets);
+        var n = rows.Length;
 
         var flat = SplitWordEnsemble.TryBuild([.. members.Select(m => m.Trees)]);
         if (flat is null)

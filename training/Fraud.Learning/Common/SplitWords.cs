@@ -56,34 +56,48 @@ internal static class SplitWords
     }
 
     /// <summary>
-    /// Tree <paramref name="t"/>'s split word with one AVX2 gather and two compares (the caller checked AVX2 and every
-    /// split feature against the row's length).
+    /// A tree's split word: <see cref="VectorWords"/> (one AVX2 gather and two compares; the caller
+    /// checked AVX2) or <see cref="ScalarWords"/> (one slot at a time). A type parameter rather than a branch, so the
+    /// one tree loop of each caller is compiled once per kind with the word inlined. The caller checked every split
+    /// feature against the row's length.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe uint Vector(float* row, ref int splitFeature, ref float threshold, int t, uint missingLeft)
+    public unsafe interface IWordReader
     {
-        var x = Avx2.GatherVector256(row, Vector256.LoadUnsafe(ref splitFeature, (nuint)t * MaxSplits), 4);
-        var limit = Vector256.LoadUnsafe(ref threshold, (nuint)t * MaxSplits);
-        var left = Vector256.LessThanOrEqual(x, limit).ExtractMostSignificantBits();
-        // A missing value fails the comparison; it goes left where the split sends missing values left.
-        return left | ((~Vector256.Equals(x, x)).ExtractMostSignificantBits() & missingLeft);
+        static abstract uint Word(float* row, ref int splitFeature, ref float threshold, int t, uint missingLeft);
     }
 
-    /// <summary>Tree <paramref name="t"/>'s split word one slot at a time, for machines without AVX2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Scalar(ref float row, ref int splitFeature, ref float threshold, int t, uint missingLeft)
+    /// <summary>Words with one AVX2 gather and two compares per tree (its 8 split slots side by side).</summary>
+    public readonly unsafe struct VectorWords : IWordReader
     {
-        ref var splits = ref Unsafe.Add(ref splitFeature, t * MaxSplits);
-        ref var limits = ref Unsafe.Add(ref threshold, t * MaxSplits);
-        uint left = 0, missing = 0;
-        // All 8 slots: an unused one (threshold NaN, never missing-left) adds a 0 bit.
-        for (var s = 0; s < MaxSplits; s++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Word(float* row, ref int splitFeature, ref float threshold, int t, uint missingLeft)
         {
-            var x = Unsafe.Add(ref row, Unsafe.Add(ref splits, s));
-            left |= (x <= Unsafe.Add(ref limits, s) ? 1u : 0u) << s;
-            missing |= (float.IsNaN(x) ? 1u : 0u) << s;
+            var x = Avx2.GatherVector256(row, Vector256.LoadUnsafe(ref splitFeature, (nuint)t * MaxSplits), 4);
+            var limit = Vector256.LoadUnsafe(ref threshold, (nuint)t * MaxSplits);
+            var left = Vector256.LessThanOrEqual(x, limit).ExtractMostSignificantBits();
+            // A missing value fails the comparison; it goes left where the split sends missing values left.
+            return left | ((~Vector256.Equals(x, x)).ExtractMostSignificantBits() & missingLeft);
         }
+    }
 
-        return left | (missing & missingLeft);
+    /// <summary>Words one slot at a time, for machines without AVX2.</summary>
+    public readonly unsafe struct ScalarWords : IWordReader
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Word(float* row, ref int splitFeature, ref float threshold, int t, uint missingLeft)
+        {
+            ref var splits = ref Unsafe.Add(ref splitFeature, t * MaxSplits);
+            ref var limits = ref Unsafe.Add(ref threshold, t * MaxSplits);
+            uint left = 0, missing = 0;
+            // All 8 slots: an unused one (threshold NaN, never missing-left) adds a 0 bit.
+            for (var s = 0; s < MaxSplits; s++)
+            {
+                var x = row[Unsafe.Add(ref splits, s)];
+                left |= (x <= Unsafe.Add(ref limits, s) ? 1u : 0u) << s;
+                missing |= (float.IsNaN(x) ? 1u : 0u) << s;
+            }
+
+            return left | (missing & missingLeft);
+        }
     }
 }

@@ -134,15 +134,16 @@ public sealed class SplitWordEnsemble
             throw new ArgumentException($"The rows of {MemberCount} members need {MemberCount * FeatureCount} values, got {rows.Length}.", nameof(rows));
         }
 
-        var sum = Avx2.IsSupported && !ScalarOnly ? SumVector(rows) : SumScalar(rows);
+        var sum = Avx2.IsSupported && !ScalarOnly ? Sum<SplitWords.VectorWords>(rows) : Sum<SplitWords.ScalarWords>(rows);
         return sum / _baseScores.Length;
     }
 
     // Both paths: every index below was checked when the layout was built (split features < members × width, word
     // tables and leaf slots inside their arrays) and the row's length by PredictRaw, so the loads skip bounds checks.
 
-    /// <summary>Split words with one AVX2 gather and two compares per tree (its 8 split slots side by side).</summary>
-    private unsafe double SumVector(ReadOnlySpan<float> rows)
+    /// <summary>Every member's score summed, the words read by <typeparamref name="TWords"/>.</summary>
+    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows)
+        where TWords : struct, SplitWords.IWordReader
     {
         ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
         ref var threshold = ref MemoryMarshal.GetArrayDataReference(_thresholds);
@@ -159,39 +160,12 @@ public sealed class SplitWordEnsemble
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                    var left = SplitWords.Vector(row, ref splitFeature, ref threshold, t, shape.MissingLeft);
+                    var left = TWords.Word(row, ref splitFeature, ref threshold, t, shape.MissingLeft);
                     score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + (int)left));
                 }
 
                 sum += score;
             }
-        }
-
-        return sum;
-    }
-
-    /// <summary>Split words one split at a time, for machines without AVX2.</summary>
-    private double SumScalar(ReadOnlySpan<float> rows)
-    {
-        ref var row = ref MemoryMarshal.GetReference(rows);
-        ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
-        ref var threshold = ref MemoryMarshal.GetArrayDataReference(_thresholds);
-        ref var leafOfWord = ref MemoryMarshal.GetArrayDataReference(_leafOfWord);
-        ref var leafValue = ref MemoryMarshal.GetArrayDataReference(_leafValues);
-        ref var tree = ref MemoryMarshal.GetArrayDataReference(_trees);
-        var sum = 0.0;
-        var t = 0;
-        for (var m = 0; m < _baseScores.Length; m++)
-        {
-            var score = _baseScores[m];
-            for (var end = _memberEnd[m]; t < end; t++)
-            {
-                ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                var left = SplitWords.Scalar(ref row, ref splitFeature, ref threshold, t, shape.MissingLeft);
-                score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + (int)left));
-            }
-
-            sum += score;
         }
 
         return sum;

@@ -155,7 +155,7 @@ public sealed class EnsembleShap
         }
 
         contributions.Clear();
-        var sum = Avx2.IsSupported && !ScalarOnly ? SumVector(rows, contributions) : SumScalar(rows, contributions);
+        var sum = Avx2.IsSupported && !ScalarOnly ? Sum<SplitWords.VectorWords>(rows, contributions) : Sum<SplitWords.ScalarWords>(rows, contributions);
         var members = (double)_baseScores.Length;
         for (var f = 0; f < contributions.Length; f++)
         {
@@ -173,8 +173,9 @@ public sealed class EnsembleShap
     // checks. Leaf values are added in tree order from each member's base score, as GbdtModel.PredictRaw adds them;
     // the sum of the members' scores is returned and the contributions are summed over members.
 
-    /// <summary>Split words with one AVX2 gather and two compares per tree (its 8 split slots side by side).</summary>
-    private unsafe double SumVector(ReadOnlySpan<float> rows, Span<double> contributions)
+    /// <summary>Every member's score summed and its amounts added into phi, the words read by <typeparamref name="TWords"/>.</summary>
+    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows, Span<double> contributions)
+        where TWords : struct, SplitWords.IWordReader
     {
         ref var phi = ref MemoryMarshal.GetReference(contributions);
         ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
@@ -192,40 +193,12 @@ public sealed class EnsembleShap
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var tree = ref trees[t];
-                    var left = SplitWords.Vector(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
+                    var left = TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
                     score += AddRow(ref phi, ref feature, ref table, tree, left);
                 }
 
                 sum += score;
             }
-        }
-
-        return sum;
-    }
-
-    /// <summary>Split words one split at a time, for machines without AVX2.</summary>
-    private double SumScalar(ReadOnlySpan<float> rows, Span<double> contributions)
-    {
-        ref var phi = ref MemoryMarshal.GetReference(contributions);
-        ref var row = ref MemoryMarshal.GetReference(rows);
-        ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
-        ref var threshold = ref MemoryMarshal.GetArrayDataReference(_thresholds);
-        ref var feature = ref MemoryMarshal.GetArrayDataReference(_features);
-        ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
-        var trees = _trees;
-        var sum = 0.0;
-        var t = 0;
-        for (var m = 0; m < _baseScores.Length; m++)
-        {
-            var score = _baseScores[m];
-            for (var end = _memberEnd[m]; t < end; t++)
-            {
-                ref readonly var tree = ref trees[t];
-                var left = SplitWords.Scalar(ref row, ref splitFeature, ref threshold, t, tree.MissingLeft);
-                score += AddRow(ref phi, ref feature, ref table, tree, left);
-            }
-
-            sum += score;
         }
 
         return sum;

@@ -52,12 +52,15 @@ public sealed class EnsembleShapTests
 
                 Assert.Equal(raw / members.Length, onePass);
                 Assert.Equal(baseValue / members.Length, shap.BaseValue, 1e-12);
+                // Amounts are stored as floats (each within 6e-8 of TreeSHAP's value, relative; a tree's last feature
+                // takes the rest of its share), so a feature's sum over 120 trees is within 1e-7 of the reference (measured: within 2e-8)
                 for (var f = 0; f < width; f++)
                 {
-                    Assert.Equal(reference[f] / members.Length, contributions[f], 1e-10);
+                    Assert.Equal(reference[f] / members.Length, contributions[f], 1e-7);
                 }
 
-                Assert.Equal(onePass, shap.BaseValue + contributions.Sum(), 1e-9);
+                // ...while base value plus contributions is still the raw score to double rounding.
+                Assert.Equal(onePass, shap.BaseValue + contributions.Sum(), 1e-12);
             }
         }
         finally

@@ -141,7 +141,8 @@ public sealed class SplitWordEnsemble
     // Both paths: every index below was checked when the layout was built (split features < members × width, word
     // tables and leaf slots inside their arrays) and the row's length by PredictRaw, so the loads skip bounds checks.
 
-    /// <summary>Every member's score summed, the words read by <typeparamref name="TWords"/>.</summary>
+    /// <summary>Every member's score summed, the words read by <typeparamref name="TWords"/>; optimised from the first call, like <see cref="EnsembleShap"/>'s loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe double Sum<TWords>(ReadOnlySpan<float> rows)
         where TWords : struct, SplitWords.IWordReader
     {

@@ -8,44 +8,55 @@ namespace Fraud.Learning;
 /// Exact TreeSHAP values and the raw score of the mean of several tree ensembles (the members of a model, each
 /// reading its own row of one feature layout) in a single pass over all their trees. Every tree must have at most
 /// <see cref="MaxSplits"/> splits (the product's depth-4, 7-leaf trees have 6): its splits are tested once into a
-/// split word, and one table row per word holds the leaf the word reaches and the tree's TreeSHAP amounts for its
-/// distinct features (the sums over its leaves that <see cref="ShapTables"/> builds, after "Fast TreeSHAP v2",
-/// Yang 2021). A tree costs its split tests, one load of its row and one add per distinct feature; the prediction
-/// comes from the same row, so explaining does not walk the trees a second time.
+/// split word, a byte per word names the leaf it reaches (as in <see cref="SplitWordEnsemble"/>), and one table row
+/// per word holds the tree's TreeSHAP amounts for its distinct features (the sums over its leaves that
+/// <see cref="ShapTables"/> builds, after "Fast TreeSHAP v2", Yang 2021). A tree costs its split tests, two small
+/// loads (leaf byte, leaf value), one row load and one add per distinct feature; explaining does not walk the trees
+/// a second time.
 /// </summary>
 /// <remarks>
-/// Measured 2026-12-01 on the bench model (4 members, 1,110 trees, 160 features): the per-member path
+/// <para>Measured 2026-12-01 on the bench model (4 members, 1,110 trees, 160 features): the per-member path
 /// (<see cref="TreeShap.Explain(GbdtModel, ReadOnlySpan{float}, Span{double})"/> per member, plus the members'
 /// <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>) spent most of its time on per-tree overhead (bounds
 /// checks, the table's indirections, a scratch row per member summed into the mean), not on arithmetic; docs/performance.md
-/// has the figures. The raw score is bit for bit the mean of the members' <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>
-/// (leaf values added in tree order from each base score); the contributions are the same sums as the per-member
-/// path in another order (equal to ~1e-12), and base value plus contributions is the raw score.
-/// Immutable and thread-safe; explaining allocates nothing.
+/// has the figures.</para>
+/// <para>Compact rows (2026-12-02): the rows hold the amounts as floats, and the leaf value is out of the rows (a byte
+/// per word names the tree's leaf, a double per leaf), so the tables are about half the size (1.6 MB instead of 3.6 MB
+/// for the bench model). That matters in a handler, whose other work evicts them from the 2 MB L2 between requests:
+/// with 2 to 4 MB of other memory written between baskets the pass took 23 to 54 % less time than with the double rows,
+/// and no more with none (docs/performance.md, fifth round). Each amount is TreeSHAP's value rounded to float (relative error ≤ 6e-8); their rounding errors, summed
+/// over all trees (about 1e-7 in log-odds), are added to the largest contribution, so base value plus contributions
+/// is still the raw score to double rounding.</para>
+/// <para>The raw score is bit for bit the mean of the members' <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>
+/// (leaf values added in tree order from each base score). Immutable and thread-safe; explaining allocates nothing.</para>
 /// </remarks>
 public sealed class EnsembleShap
 {
     /// <summary>Most splits in a tree: 2^8 table rows per tree.</summary>
     public const int MaxSplits = SplitWords.MaxSplits;
 
-    /// <summary>Most doubles in all tables together (64 MB); a larger ensemble is explained member by member.</summary>
+    /// <summary>Most floats in all tables together (32 MB); a larger ensemble is explained member by member.</summary>
     private const long Budget = 8L << 20;
 
     private readonly Tree[] _trees;
     private readonly int[] _splitFeatures;
     private readonly float[] _thresholds;
+    private readonly byte[] _leafOfWord;
+    private readonly double[] _leafValues;
     private readonly int[] _features;
-    private readonly double[] _table;
+    private readonly float[] _table;
     private readonly int[] _memberEnd;
     private readonly double[] _baseScores;
 
-    private EnsembleShap(int featureCount, double baseValue, Tree[] trees, int[] splitFeatures, float[] thresholds, int[] features, double[] table, int[] memberEnd, double[] baseScores)
+    private EnsembleShap(int featureCount, double baseValue, Tree[] trees, int[] splitFeatures, float[] thresholds, byte[] leafOfWord, double[] leafValues, int[] features, float[] table, int[] memberEnd, double[] baseScores)
     {
         FeatureCount = featureCount;
         BaseValue = baseValue;
         _trees = trees;
         _splitFeatures = splitFeatures;
         _thresholds = thresholds;
+        _leafOfWord = leafOfWord;
+        _leafValues = leafValues;
         _features = features;
         _table = table;
         _memberEnd = memberEnd;
@@ -61,8 +72,9 @@ public sealed class EnsembleShap
     /// <summary>Mean of the members' expected values: the base value of the explanations.</summary>
     public double BaseValue { get; }
 
-    /// <summary>Doubles held in the tables (memory is 8 bytes each).</summary>
-    public int TableLength => _table.Length;
+    /// <summary>Bytes of the per-explanation data: split slots, leaf bytes and values, amount rows, tree records.</summary>
+    public long Bytes => (_splitFeatures.Length * 8L) + _leafOfWord.Length + (_leafValues.Length * 8L) + (_features.Length * 4L)
+        + (_table.Length * 4L) + (_trees.Length * (long)Unsafe.SizeOf<Tree>());
 
     /// <summary>
     /// The one-pass tables for the mean of <paramref name="members"/> (every member with the same feature count), or
@@ -81,10 +93,13 @@ public sealed class EnsembleShap
         var trees = new List<Tree>();
         var splitFeatures = new List<int>();
         var thresholds = new List<float>();
+        var leafOfWord = new List<byte>();
+        var leafValues = new List<double>();
         var features = new List<int>();
-        var table = new List<double>();
+        var table = new List<float>();
         var memberEnd = new int[members.Count];
         var baseScores = new double[members.Count];
+        var leaves = new List<int>();
         var expected = 0.0;
         for (var m = 0; m < members.Count; m++)
         {
@@ -108,7 +123,7 @@ public sealed class EnsembleShap
 
                 var k = treeFeatures.Length;
                 var words = 1 << splitNodes.Length;
-                if (table.Count + ((long)words * (k + 1)) > Budget)
+                if (table.Count + ((long)words * k) > Budget)
                 {
                     return null;
                 }
@@ -117,15 +132,30 @@ public sealed class EnsembleShap
                 trees.Add(new Tree
                 {
                     MissingLeft = missingLeft,
+                    WordStart = leafOfWord.Count,
+                    LeafStart = leafValues.Count,
                     TableStart = table.Count,
                     FeatureStart = features.Count,
                     FeatureCount = k,
                 });
                 features.AddRange(treeFeatures);
+                leaves.Clear();
                 for (var word = 0; word < words; word++)
                 {
-                    table.Add(values[SplitWords.LeafOf(nodes, roots[t], splitNodes, (uint)word)]);
-                    table.AddRange(amounts.Slice(word * k, k));
+                    var leaf = SplitWords.LeafOf(nodes, roots[t], splitNodes, (uint)word);
+                    var index = leaves.IndexOf(leaf);
+                    if (index < 0)
+                    {
+                        index = leaves.Count;
+                        leaves.Add(leaf);
+                        leafValues.Add(values[leaf]);
+                    }
+
+                    leafOfWord.Add((byte)index);
+                    foreach (var amount in amounts.Slice(word * k, k))
+                    {
+                        table.Add((float)amount);
+                    }
                 }
             }
 
@@ -134,7 +164,7 @@ public sealed class EnsembleShap
             expected += model.ExpectedValue;
         }
 
-        return new EnsembleShap(width, expected / members.Count, [.. trees], [.. splitFeatures], [.. thresholds], [.. features], [.. table], memberEnd, baseScores);
+        return new EnsembleShap(width, expected / members.Count, [.. trees], [.. splitFeatures], [.. thresholds], [.. leafOfWord], [.. leafValues], [.. features], [.. table], memberEnd, baseScores);
     }
 
     /// <summary>
@@ -157,32 +187,50 @@ public sealed class EnsembleShap
         contributions.Clear();
         var sum = Avx2.IsSupported && !ScalarOnly ? Sum<SplitWords.VectorWords>(rows, contributions) : Sum<SplitWords.ScalarWords>(rows, contributions);
         var members = (double)_baseScores.Length;
+        var raw = sum / members;
+
+        // The amounts' float rounding, summed over every tree, goes to the largest contribution: base value plus
+        // contributions is then the raw score to double rounding, as TreeSHAP's values add up.
+        var total = 0.0;
+        var largest = 0;
         for (var f = 0; f < contributions.Length; f++)
         {
             contributions[f] /= members;
+            total += contributions[f];
+            largest = Math.Abs(contributions[f]) > Math.Abs(contributions[largest]) ? f : largest;
         }
 
-        return sum / members;
+        if (contributions.Length > 0)
+        {
+            contributions[largest] += raw - BaseValue - total;
+        }
+
+        return raw;
     }
 
     /// <summary>Tests set this to check the scalar path on a machine with AVX2.</summary>
     internal static bool ScalarOnly { get; set; }
 
     // Both paths: every index below was checked when the tables were built (split features < members × width,
-    // features < width, table rows inside the table) and the spans' lengths by Explain, so the loads skip bounds
-    // checks. Leaf values are added in tree order from each member's base score, as GbdtModel.PredictRaw adds them;
-    // the sum of the members' scores is returned and the contributions are summed over members.
+    // features < width, leaf bytes, leaf values and table rows inside their arrays) and the spans' lengths by Explain,
+    // so the loads skip bounds checks. Leaf values are added in tree order from each member's base score, as
+    // GbdtModel.PredictRaw adds them; the sum of the members' scores is returned and the contributions are summed over
+    // members. Optimised from the first call (a handler's first requests after a cold start otherwise run this loop
+    // unoptimised for seconds under load: seen in a perf profile).
 
     /// <summary>Every member's score summed and its amounts added into phi, the words read by <typeparamref name="TWords"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe double Sum<TWords>(ReadOnlySpan<float> rows, Span<double> contributions)
         where TWords : struct, SplitWords.IWordReader
     {
         ref var phi = ref MemoryMarshal.GetReference(contributions);
         ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
         ref var threshold = ref MemoryMarshal.GetArrayDataReference(_thresholds);
+        ref var leafOfWord = ref MemoryMarshal.GetArrayDataReference(_leafOfWord);
+        ref var leafValue = ref MemoryMarshal.GetArrayDataReference(_leafValues);
         ref var feature = ref MemoryMarshal.GetArrayDataReference(_features);
         ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
-        var trees = _trees;
+        ref var trees = ref MemoryMarshal.GetArrayDataReference(_trees);
         var sum = 0.0;
         var t = 0;
         fixed (float* row = rows)
@@ -192,9 +240,17 @@ public sealed class EnsembleShap
                 var score = _baseScores[m];
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
-                    ref readonly var tree = ref trees[t];
-                    var left = TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
-                    score += AddRow(ref phi, ref feature, ref table, tree, left);
+                    ref readonly var tree = ref Unsafe.Add(ref trees, t);
+                    var left = (int)TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
+                    var leaf = Unsafe.Add(ref leafValue, tree.LeafStart + Unsafe.Add(ref leafOfWord, tree.WordStart + left));
+                    score += leaf;
+
+                    ref var entry = ref Unsafe.Add(ref table, tree.TableStart + (left * tree.FeatureCount));
+                    ref var treeFeatures = ref Unsafe.Add(ref feature, tree.FeatureStart);
+                    for (var j = 0; j < tree.FeatureCount; j++)
+                    {
+                        Unsafe.Add(ref phi, Unsafe.Add(ref treeFeatures, j)) += Unsafe.Add(ref entry, j);
+                    }
                 }
 
                 sum += score;
@@ -204,23 +260,11 @@ public sealed class EnsembleShap
         return sum;
     }
 
-    /// <summary>Adds the tree's amounts for split word <paramref name="left"/> into phi; returns the leaf's value.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double AddRow(ref double phi, ref int feature, ref double table, in Tree tree, uint left)
-    {
-        ref var entry = ref Unsafe.Add(ref table, tree.TableStart + ((int)left * (tree.FeatureCount + 1)));
-        ref var treeFeatures = ref Unsafe.Add(ref feature, tree.FeatureStart);
-        for (var j = 0; j < tree.FeatureCount; j++)
-        {
-            Unsafe.Add(ref phi, Unsafe.Add(ref treeFeatures, j)) += Unsafe.Add(ref entry, j + 1);
-        }
-
-        return entry;
-    }
-
     private struct Tree
     {
         public uint MissingLeft;
+        public int WordStart;
+        public int LeafStart;
         public int TableStart;
         public int FeatureStart;
         public int FeatureCount;

@@ -122,7 +122,7 @@ internal static class BenchCommand
         var throughput = BatchThroughput(model, test.Baskets);
         var (p50, p99) = SingleLatency(model, test.Baskets);
         var (e50, e99, eMean) = ExplainLatency(model, test.Baskets);
-        var (perMember, onePass) = ShapComparison(model, test.Baskets);
+        var (perMember, onePass, tableBytes) = ShapComparison(model, test.Baskets);
         var (walked, flat) = TreeComparison(model, test.Baskets);
         var (uncached, cached) = FeaturizerComparison(model, test.Baskets);
         var lines = test.Baskets.Take(2_000).SelectMany(b => b.Items).ToList();
@@ -135,7 +135,7 @@ internal static class BenchCommand
         log(CliConsole.Invariant($"batch scoring (featurize + predict)  : {throughput:N0} baskets/s on {Environment.ProcessorCount} cores (target ≥ 100,000) {Verdict(throughput >= 100_000)}"));
         log(CliConsole.Invariant($"single basket, in-process           : p50 {p50:F1} µs, p99 {p99:F1} µs (target p99 ≤ 50 µs) {Verdict(p99 <= 50)}"));
         log(CliConsole.Invariant($"explanation (score + reasons)       : p50 {e50:F0} µs, mean {eMean:F0} µs, p99 {e99:F0} µs (target ≤ 1,000 µs) {Verdict(e99 <= 1000)}"));
-        log(CliConsole.Invariant($"TreeSHAP + raw score, same rows      : members one by one {perMember:F1} µs, all members in one pass {onePass:F1} µs ({perMember / onePass:F1} x; target ≤ 30 µs per basket) {Verdict(onePass <= 30)}"));
+        log(CliConsole.Invariant($"TreeSHAP + raw score, same rows      : members one by one {perMember:F1} µs, all members in one pass {onePass:F1} µs ({perMember / onePass:F1} x, its tables {tableBytes / 1048576.0:F1} MB; target ≤ 30 µs per basket) {Verdict(onePass <= 30)}"));
         log(CliConsole.Invariant($"raw score of featurized rows         : members' trees walked one by one {walked:F1} µs, flat split-word layout {flat:F1} µs ({walked / flat:F1} x)"));
         log(CliConsole.Invariant($"featurize every member, same baskets : lines described afresh {uncached:F1} µs, line cache {cached:F1} µs ({uncached / cached:F1} x; {distinctLines:N0} distinct of {lines.Count:N0} lines)"));
         log(CliConsole.Invariant($"load average at the end: {LoadAverage()} (latency percentiles include time other processes held the cores)"));
@@ -257,7 +257,7 @@ internal static class BenchCommand
     /// five rounds each (µs per basket): every member's <see cref="TreeShap"/> and <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>
     /// one by one (the path before <see cref="EnsembleShap"/>), and <see cref="EnsembleShap"/>'s single pass.
     /// </summary>
-    internal static (double PerMember, double OnePass) ShapComparison(FraudModel model, IReadOnlyList<Basket> baskets)
+    internal static (double PerMember, double OnePass, long TableBytes) ShapComparison(FraudModel model, IReadOnlyList<Basket> baskets)
     {
         var members = model.Members;
         var width = model.FeatureCount;
@@ -267,7 +267,7 @@ internal static class BenchCommand
         var shap = EnsembleShap.TryBuild([.. members.Select(m => m.Trees)]);
         if (shap is null)
         {
-            return (double.NaN, double.NaN);
+            return (double.NaN, double.NaN, 0);
         }
 
         var phi = new double[width];
@@ -297,7 +297,7 @@ internal static class BenchCommand
         }
 
         GC.KeepAlive(sink);
-        return (perMember, onePass);
+        return (perMember, onePass, shap.Bytes);
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace Fraud.Learning;
 /// order and divided by the member count, exactly as <c>FraudModel</c> averaged them; only how a leaf is found
 /// differs, and a split word reaches the same leaf as the walk (left when <c>x ≤ threshold</c>, a missing value where
 /// the split sends missing values). Same split-word idea as <see cref="EnsembleShap"/>, without its TreeSHAP amounts:
-/// its tables are 20 times larger (3.6 MB for the bench model) and it is built only when something is explained.
+/// its tables are about 8 times larger (1.5 MB for the bench model) and it is built only when something is explained.
 /// Immutable and thread-safe; scoring allocates nothing.
 /// </remarks>
 public sealed class SplitWordEnsemble

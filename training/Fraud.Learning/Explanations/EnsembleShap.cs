@@ -21,7 +21,7 @@ namespace Fraud.Learning;
 /// checks, the table's indirections, a scratch row per member summed into the mean), not on arithmetic; docs/performance.md
 /// has the figures.</para>
 /// <para>Compact rows (2026-12-02): the rows hold the amounts as floats, and the leaf value is out of the rows (a byte
-/// per word names the tree's leaf, a double per leaf), so the tables are about half the size (1.6 MB instead of 3.6 MB
+/// per word names the tree's leaf, a double per leaf), so the tables are less than half the size (1.5 MB instead of 3.3 MB
 /// for the bench model). That matters in a handler, whose other work evicts them from the 2 MB L2 between requests:
 /// with 2 to 4 MB of other memory written between baskets the pass took 23 to 54 % less time than with the double rows,
 /// and no more with none (docs/performance.md, fifth round). Each amount is TreeSHAP's value rounded to float (relative error ≤ 6e-8); their rounding errors, summed

@@ -32,6 +32,55 @@ public sealed class HardeningTests(TrainedStore trained)
     }
 
     [Fact]
+    public async Task EveryKeyedEndpointAnswersAProblemWithoutTheKeyAndScoresWithIt()
+    {
+        // The key check is added per endpoint when the key is configured, and not at all when it is not (docs/performance.md,
+        // "Fifth round"): every endpoint of the keyed groups must still refuse a request without it, with the same answer.
+        using var keyed = new HandlerFactory(trained.Copy(), ("Fraud:ApiKey", Key));
+        using var client = keyed.CreateClient();
+        var basket = Samples.Basket("keyed-everywhere");
+        (string Path, string Body)[] calls =
+        [
+            ("/api/score", basket),
+            ("/api/score?explain=false", basket),
+            ("/api/score/batch", $$"""{"baskets":[{{basket}}]}"""),
+            ("/api/labels", """[{"id":"keyed-everywhere","fraudFlag":true,"source":"chargeback","observedAt":"2026-11-20T09:30:00Z"}]"""),
+        ];
+
+        foreach (var (path, body) in calls)
+        {
+            using var without = await client.PostAsync(new Uri(path, UriKind.Relative), Samples.Json(body));
+            Assert.True(without.StatusCode == HttpStatusCode.Unauthorized, $"{path} without the key: {(int)without.StatusCode}");
+            Assert.Equal("application/problem+json", without.Content.Headers.ContentType?.MediaType);
+            var problem = await without.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("A valid API key is required.", problem.GetProperty("title").GetString());
+        }
+
+        using var scored = new HttpRequestMessage(HttpMethod.Post, "/api/score?explain=false") { Content = Samples.Json(basket) };
+        scored.Headers.Add("x-api-key", Key);
+        using var scoredResponse = await client.SendAsync(scored);
+        var score = await scoredResponse.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, scoredResponse.StatusCode);
+        Assert.Equal("keyed-everywhere", score.GetProperty("id").GetString());
+        Assert.False(score.TryGetProperty("reasons", out _));
+    }
+
+    [Fact]
+    public async Task WithoutAConfiguredKeyEveryEndpointAnswersWithoutOne()
+    {
+        using var open = new HandlerFactory(trained.Copy());
+        using var client = open.CreateClient();
+
+        using var scored = await client.PostAsync(new Uri("/api/score?explain=false", UriKind.Relative), Samples.Json(Samples.Basket("no-key")));
+        using var details = await client.GetAsync(new Uri("/api/health/details", UriKind.Relative));
+        using var monitor = await client.PostAsync(new Uri("/MonitorModel", UriKind.Relative), Samples.Json(Envelopes.Timer()));
+
+        Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, details.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, monitor.StatusCode);
+    }
+
+    [Fact]
     public async Task AnonymousHealthSaysTheStatusOnlyAndTheDetailsNeedTheKey()
     {
         using var keyed = new HandlerFactory(trained.Copy(), ("Fraud:ApiKey", Key));

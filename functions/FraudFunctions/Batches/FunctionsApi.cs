@@ -28,7 +28,7 @@ public static class FunctionsApi
         ArgumentNullException.ThrowIfNull(app);
         // Standalone with Fraud__ApiKey set, these need the key like /api does; without one the handler listens on
         // loopback only, and under the host on 127.0.0.1 only, where the host is the caller.
-        var functions = app.MapGroup(string.Empty).AddEndpointFilter<Hosting.ApiKeyFilter>();
+        var functions = Hosting.ApiKeyFilterExtensions.RequireApiKey(app.MapGroup(string.Empty));
         functions.MapPost("/ProcessBatch", ProcessBatchAsync).WithName("ProcessBatch").ExcludeFromDescription();
         functions.MapPost("/MonitorModel", MonitorModelAsync).WithName("MonitorModel").ExcludeFromDescription();
         return app;

@@ -16,6 +16,9 @@ public sealed class ApiKeyFilter(IOptions<FraudOptions> options, HandlerMode mod
         ? null
         : SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.ApiKey));
 
+    /// <summary>True when requests must carry the key (standalone with <c>Fraud__ApiKey</c> set).</summary>
+    public bool Enabled => _expected is not null;
+
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -38,4 +41,22 @@ public sealed class ApiKeyFilter(IOptions<FraudOptions> options, HandlerMode mod
             detail: $"Send the key configured in Fraud__ApiKey in the {Header} header.",
             statusCode: StatusCodes.Status401Unauthorized));
     }
+}
+
+/// <summary>Registration of <see cref="ApiKeyFilter"/> on endpoints.</summary>
+public static class ApiKeyFilterExtensions
+{
+    /// <summary>
+    /// Checks the key on every endpoint of <paramref name="builder"/> when one is needed, and adds nothing at all when
+    /// none is (under the Functions host, or standalone without <c>Fraud__ApiKey</c>): a factory that hands back the
+    /// endpoint's own invocation unchanged lets ASP.NET Core skip the filter pipeline (boxed arguments, an invocation
+    /// context and a result awaited as object on every request; docs/performance.md, "Fifth round").
+    /// </summary>
+    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilterFactory((context, next) =>
+        {
+            var filter = context.ApplicationServices.GetRequiredService<ApiKeyFilter>();
+            return filter.Enabled ? invocation => filter.InvokeAsync(invocation, next) : next;
+        });
 }

@@ -34,5 +34,5 @@ public static class ContractEndpoints
 
     /// <summary>Every endpoint of the group needs the key: checked by <see cref="ApiKeyFilter"/>, declared in the OpenAPI document.</summary>
     public static RouteGroupBuilder RequireKey(this RouteGroupBuilder group) =>
-        group.AddEndpointFilter<ApiKeyFilter>().WithMetadata(KeyRequired.Instance);
+        group.RequireApiKey().WithMetadata(KeyRequired.Instance);
 }

@@ -50,11 +50,18 @@ public sealed class ChampionBootstrapper(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The container may have disposed this instance already (a host that failed to start still runs StopAsync);
-        // then training was cancelled by DisposeAsync and there is nothing left to signal.
+        // The container may have disposed this instance already (a host that failed to start still runs StopAsync), or
+        // dispose it while this runs (a test host seen once: DisposeAsync between the check and the cancel); either way
+        // DisposeAsync cancelled training first and there is nothing left to signal.
         if (Volatile.Read(ref _disposed) == 0)
         {
-            await _stopping.CancelAsync();
+            try
+            {
+                await _stopping.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
 
         try

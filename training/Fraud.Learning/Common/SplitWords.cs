@@ -42,6 +42,35 @@ internal static class SplitWords
         return missingLeft;
     }
 
+    /// <summary>
+    /// Appends one tree (its split nodes <paramref name="splitNodes"/>, at most <see cref="MaxSplits"/>) to a flat layout:
+    /// its eight slots (<see cref="AddSlots"/>), a byte per split word naming the leaf the word reaches among the tree's
+    /// leaves, and those leaves' values in order of first appearance. The tree's word bytes start at the
+    /// <paramref name="leafOfWord"/> count and its leaf values at the <paramref name="leafValues"/> count before the
+    /// call; returns the mask of the splits that send missing values left.
+    /// </summary>
+    public static uint AddTree(ReadOnlySpan<PredictionNode> nodes, ReadOnlySpan<double> values, int root, ReadOnlySpan<int> splitNodes, int featureOffset, List<int> splitFeatures, List<float> thresholds, List<byte> leafOfWord, List<double> leafValues)
+    {
+        var missingLeft = AddSlots(nodes, splitNodes, featureOffset, splitFeatures, thresholds);
+        Span<int> leaves = stackalloc int[MaxSplits + 1];
+        var leafCount = 0;
+        for (var word = 0u; word < 1u << splitNodes.Length; word++)
+        {
+            var leaf = LeafOf(nodes, root, splitNodes, word);
+            var index = leaves[..leafCount].IndexOf(leaf);
+            if (index < 0)
+            {
+                index = leafCount;
+                leaves[leafCount++] = leaf;
+                leafValues.Add(values[leaf]);
+            }
+
+            leafOfWord.Add((byte)index);
+        }
+
+        return missingLeft;
+    }
+
     /// <summary>The leaf a row reaches when bit s of <paramref name="word"/> says whether it goes left at <c>splitNodes[s]</c>.</summary>
     public static int LeafOf(ReadOnlySpan<PredictionNode> nodes, int root, ReadOnlySpan<int> splitNodes, uint word)
     {

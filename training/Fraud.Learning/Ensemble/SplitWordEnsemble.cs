@@ -83,7 +83,6 @@ public sealed class SplitWordEnsemble
         var memberEnd = new int[members.Count];
         var baseScores = new double[members.Count];
         Span<int> splitNodes = stackalloc int[MaxSplits];
-        Span<int> leaves = stackalloc int[MaxSplits + 1];
         for (var m = 0; m < members.Count; m++)
         {
             var model = members[m];
@@ -93,27 +92,18 @@ public sealed class SplitWordEnsemble
             }
 
             var nodes = model.Nodes;
-            var values = model.Values;
             foreach (var root in model.Roots)
             {
-                // A tree's split nodes and leaves, depth first.
-                int splits = 0, leafCount = 0;
-                if (!Collect(nodes, root, splitNodes, leaves, ref splits, ref leafCount))
+                // A tree's split nodes, depth first.
+                var splits = 0;
+                if (!Collect(nodes, root, splitNodes, ref splits))
                 {
                     return null;
                 }
 
-                var missingLeft = SplitWords.AddSlots(nodes, splitNodes[..splits], m * width, splitFeatures, thresholds);
-                trees.Add(new Tree { MissingLeft = missingLeft, WordStart = leafOfWord.Count, LeafStart = leafValues.Count });
-                for (var word = 0u; word < 1u << splits; word++)
-                {
-                    leafOfWord.Add((byte)leaves[..leafCount].IndexOf(SplitWords.LeafOf(nodes, root, splitNodes[..splits], word)));
-                }
-
-                foreach (var leaf in leaves[..leafCount])
-                {
-                    leafValues.Add(values[leaf]);
-                }
+                var (wordStart, leafStart) = (leafOfWord.Count, leafValues.Count);
+                var missingLeft = SplitWords.AddTree(nodes, model.Values, root, splitNodes[..splits], m * width, splitFeatures, thresholds, leafOfWord, leafValues);
+                trees.Add(new Tree { MissingLeft = missingLeft, WordStart = wordStart, LeafStart = leafStart });
             }
 
             memberEnd[m] = trees.Count;
@@ -173,14 +163,13 @@ public sealed class SplitWordEnsemble
     }
 
     /// <summary>
-    /// The split nodes and leaves of the tree at <paramref name="root"/>, depth first; false when it has more than
+    /// The split nodes of the tree at <paramref name="root"/>, depth first; false when it has more than
     /// <see cref="MaxSplits"/> splits.
     /// </summary>
-    private static bool Collect(ReadOnlySpan<PredictionNode> nodes, int root, Span<int> splitNodes, Span<int> leaves, ref int splits, ref int leafCount)
+    private static bool Collect(ReadOnlySpan<PredictionNode> nodes, int root, Span<int> splitNodes, ref int splits)
     {
         if (nodes[root].Feature < 0)
         {
-            leaves[leafCount++] = root;
             return true;
         }
 
@@ -190,8 +179,7 @@ public sealed class SplitWordEnsemble
         }
 
         splitNodes[splits++] = root;
-        return Collect(nodes, nodes[root].Left, splitNodes, leaves, ref splits, ref leafCount)
-            && Collect(nodes, nodes[root].Right, splitNodes, leaves, ref splits, ref leafCount);
+        return Collect(nodes, nodes[root].Left, splitNodes, ref splits) && Collect(nodes, nodes[root].Right, splitNodes, ref splits);
     }
 
     private struct Tree

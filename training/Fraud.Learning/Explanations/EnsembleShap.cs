@@ -99,7 +99,6 @@ public sealed class EnsembleShap
         var table = new List<float>();
         var memberEnd = new int[members.Count];
         var baseScores = new double[members.Count];
-        var leaves = new List<int>();
         var expected = 0.0;
         for (var m = 0; m < members.Count; m++)
         {
@@ -128,34 +127,23 @@ public sealed class EnsembleShap
                     return null;
                 }
 
-                var missingLeft = SplitWords.AddSlots(nodes, splitNodes, m * width, splitFeatures, thresholds);
+                var (wordStart, leafStart) = (leafOfWord.Count, leafValues.Count);
+                var missingLeft = SplitWords.AddTree(nodes, values, roots[t], splitNodes, m * width, splitFeatures, thresholds, leafOfWord, leafValues);
                 trees.Add(new Tree
                 {
                     MissingLeft = missingLeft,
-                    WordStart = leafOfWord.Count,
-                    LeafStart = leafValues.Count,
+                    WordStart = wordStart,
+                    LeafStart = leafStart,
                     TableStart = table.Count,
                     FeatureStart = features.Count,
                     FeatureCount = k,
                 });
                 features.AddRange(treeFeatures);
-                leaves.Clear();
-                for (var word = 0; word < words; word++)
-                {
-                    var leaf = SplitWords.LeafOf(nodes, roots[t], splitNodes, (uint)word);
-                    var index = leaves.IndexOf(leaf);
-                    if (index < 0)
-                    {
-                        index = leaves.Count;
-                        leaves.Add(leaf);
-                        leafValues.Add(values[leaf]);
-                    }
 
-                    leafOfWord.Add((byte)index);
-                    foreach (var amount in amounts.Slice(word * k, k))
-                    {
-                        table.Add((float)amount);
-                    }
+                // Word-major, k amounts per split word.
+                foreach (var amount in amounts)
+                {
+                    table.Add((float)amount);
                 }
             }
 

@@ -205,6 +205,17 @@ public sealed class EnsembleShap
     // GbdtModel.PredictRaw adds them; the sum of the members' scores is returned and the contributions are summed over
     // members. Optimised from the first call (a handler's first requests after a cold start otherwise run this loop
     // unoptimised for seconds under load: seen in a perf profile).
+    //
+    // Two passes (2026-12-02, sixth round): the first tests every tree's splits, adds its leaf value and notes where its
+    // amounts row starts, prefetching that row; the second adds the rows. Every other array here is read in tree order
+    // and streams, but each tree's row is one of its 2^splits rows, so in one pass each row was a cache miss that only
+    // started once that tree's word was known. In a handler the rest of a request evicts the tables between requests
+    // (L2 is 2 MB a core here), and those ~1,000 misses were most of the explanation's time; issued together they
+    // overlap. Same additions in the same order as before, so the same doubles. Measured in docs/performance.md.
+
+    /// <summary>Where each tree's amounts row starts, per thread (one int per tree).</summary>
+    [ThreadStatic]
+    private static int[]? _rowStarts;
 
     /// <summary>Every member's score summed and its amounts added into phi, the words read by <typeparamref name="TWords"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -217,11 +228,13 @@ public sealed class EnsembleShap
         ref var leafOfWord = ref MemoryMarshal.GetArrayDataReference(_leafOfWord);
         ref var leafValue = ref MemoryMarshal.GetArrayDataReference(_leafValues);
         ref var feature = ref MemoryMarshal.GetArrayDataReference(_features);
-        ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
         ref var trees = ref MemoryMarshal.GetArrayDataReference(_trees);
+        var starts = _rowStarts is { } buffer && buffer.Length >= _trees.Length ? buffer : _rowStarts = new int[_trees.Length];
+        ref var start = ref MemoryMarshal.GetArrayDataReference(starts);
         var sum = 0.0;
         var t = 0;
         fixed (float* row = rows)
+        fixed (float* table = _table)
         {
             for (var m = 0; m < _baseScores.Length; m++)
             {
@@ -230,18 +243,27 @@ public sealed class EnsembleShap
                 {
                     ref readonly var tree = ref Unsafe.Add(ref trees, t);
                     var left = (int)TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
-                    var leaf = Unsafe.Add(ref leafValue, tree.LeafStart + Unsafe.Add(ref leafOfWord, tree.WordStart + left));
-                    score += leaf;
-
-                    ref var entry = ref Unsafe.Add(ref table, tree.TableStart + (left * tree.FeatureCount));
-                    ref var treeFeatures = ref Unsafe.Add(ref feature, tree.FeatureStart);
-                    for (var j = 0; j < tree.FeatureCount; j++)
+                    score += Unsafe.Add(ref leafValue, tree.LeafStart + Unsafe.Add(ref leafOfWord, tree.WordStart + left));
+                    var at = tree.TableStart + (left * tree.FeatureCount);
+                    Unsafe.Add(ref start, t) = at;
+                    if (Sse.IsSupported)
                     {
-                        Unsafe.Add(ref phi, Unsafe.Add(ref treeFeatures, j)) += Unsafe.Add(ref entry, j);
+                        Sse.Prefetch0(table + at);
                     }
                 }
 
                 sum += score;
+            }
+
+            for (t = 0; t < _trees.Length; t++)
+            {
+                ref readonly var tree = ref Unsafe.Add(ref trees, t);
+                var entry = table + Unsafe.Add(ref start, t);
+                ref var treeFeatures = ref Unsafe.Add(ref feature, tree.FeatureStart);
+                for (var j = 0; j < tree.FeatureCount; j++)
+                {
+                    Unsafe.Add(ref phi, Unsafe.Add(ref treeFeatures, j)) += entry[j];
+                }
             }
         }
 

@@ -140,6 +140,106 @@ public sealed class ScoringTests(TrainedModelFixture fixture) : IClassFixture<Tr
     }
 
     [Fact]
+    public void RiskiestReasonsNameWhatTheFirstMembersTablesSayLineByLine()
+    {
+        // The reasons take each line's risks from the featurizer's pass over the basket. The reference here looks every
+        // line up again in the first member's own tables (its encodings, its line model, its model words) and names
+        // the first line or word with the highest value; every "riskiest" reason must name exactly that, for
+        // generated baskets and for lines with long, empty or padded texts and several units.
+        var model = fixture.Model;
+        var featurizer = model.Featurizer;
+        var random = new Random(7);
+        var baskets = fixture.TestBaskets.Take(300).Select(b => b with
+        {
+            Items = [.. b.Items.Select(i => random.Next(6) switch
+            {
+                0 => i with { Model = "  " + i.Model + " WITH A MODEL NAME LONG ENOUGH TO BE CUT IN THE REASON " + i.Model },
+                1 => i with { Model = string.Empty, Quantity = 3 },
+                2 => i with { Make = " ", GoodsCode = string.Empty, Item = " " + i.Item + "  " },
+                _ => i,
+            })],
+        }).ToList();
+        var checkedReasons = 0;
+        foreach (var basket in baskets)
+        {
+            foreach (var reason in model.Explain(basket).Reasons)
+            {
+                var expected = reason.Code switch
+                {
+                    "modelrisk" => Quote(Best(basket, i => featurizer.ModelTable.RiskOf(Keys(i.Model), out _), i => i.Model.Trim())),
+                    "goodscoderisk" => Quote(Best(basket, i => featurizer.GoodsCodeTable.RiskOf(Keys(i.GoodsCode), out _), i => i.GoodsCode.Trim())),
+                    "makerisk" => Quote(Best(basket, i => featurizer.MakeRiskTable.RiskOf(Keys(i.Make), out _), i => i.Make.Trim())),
+                    "categoryrisk" => Quote(Best(basket, i => featurizer.CategoryRiskTable.RiskOf(Category(i.Item), out _), i => i.Item.Trim())),
+                    "linerisk" => RiskiestLine(basket),
+                    "modelwordrisk" => Quote(RiskiestWord(basket)),
+                    _ => null,
+                };
+                if (expected is not null)
+                {
+                    Assert.EndsWith($"(riskiest: {expected})", reason.Description, StringComparison.Ordinal);
+                    checkedReasons++;
+                }
+            }
+        }
+
+        Assert.True(checkedReasons > 1000, $"only {checkedReasons} riskiest reasons checked");
+
+        static string Keys(string value) => TextKeys.Trim(value).ToString();
+
+        static string Category(string value)
+        {
+            Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
+            return buffer[..TextKeys.NormalizeCategory(value, buffer)].ToString();
+        }
+
+        static string Best(Basket basket, Func<BasketItem, double> risk, Func<BasketItem, string> name)
+        {
+            var best = string.Empty;
+            var bestRisk = double.MinValue;
+            foreach (var item in basket.Items)
+            {
+                if (risk(item) > bestRisk)
+                {
+                    (best, bestRisk) = (name(item), risk(item));
+                }
+            }
+
+            return best;
+        }
+
+        string RiskiestLine(Basket basket)
+        {
+            var best = basket.Items.Select((item, i) => (item, score: featurizer.LineModel.LineScore(item), i))
+                .OrderByDescending(l => l.score).ThenBy(l => l.i).First().item;
+            var name = best.Model.Trim().Length > 0 ? best.Model.Trim() : best.Item.Trim();
+            return best.Quantity > 1 ? $"{Quote(name)} × {best.Quantity}" : Quote(name);
+        }
+
+        string RiskiestWord(Basket basket)
+        {
+            var best = string.Empty;
+            var bestRisk = double.MinValue;
+            foreach (var item in basket.Items)
+            {
+                var modelName = TextKeys.Trim(item.Model);
+                var position = 0;
+                while (TextKeys.NextToken(modelName, ref position, featurizer.MinTokenLength, out var word))
+                {
+                    var risk = featurizer.ModelWordTable.RiskOf(word, out _);
+                    if (risk > bestRisk)
+                    {
+                        (best, bestRisk) = (word.ToString(), risk);
+                    }
+                }
+            }
+
+            return best;
+        }
+
+        static string Quote(string value) => value.Length == 0 ? "none given" : value.Length <= 60 ? $"'{value}'" : $"'{value[..59]}…'";
+    }
+
+    [Fact]
     public void AmountReasonQuotesTheBasketTotal()
     {
         var basket = new Basket("big", [new BasketItem("COMPUTERS", 2100, "APPLE", "2023 APPLE MACBOOK PRO 14", "X1", 2)]);

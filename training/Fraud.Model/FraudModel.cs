@@ -38,6 +38,9 @@ public sealed class FraudModel
     [ThreadStatic]
     private static double[]? _threadMemberContributions;
 
+    [ThreadStatic]
+    private static LineFacts[]? _threadLines;
+
     private readonly ModelMember[] _members;
     private readonly JointFeaturizer _joint;
     private readonly BasketFeaturizer _featurizer;
@@ -155,10 +158,11 @@ public sealed class FraudModel
 
         var contributions = _threadContributions ??= new double[FeatureCount];
         var memberContributions = _threadMemberContributions ??= new double[FeatureCount];
-        var (raw, _) = Explain(basket, rows, contributions, memberContributions);
+        var lines = LineBuffer(basket.Items.Count);
+        var (raw, _) = Explain(basket, rows, lines, contributions, memberContributions);
         var calibrated = Calibrate(raw);
         var groups = GroupSums(contributions);
-        return new ScoreResult(calibrated, Thresholds.Decide(calibrated), ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), groups, maxReasons));
+        return new ScoreResult(calibrated, Thresholds.Decide(calibrated), ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), lines, groups, maxReasons));
     }
 
     /// <summary>Calibrated probabilities of many baskets, one per basket, in order.</summary>
@@ -209,11 +213,12 @@ public sealed class FraudModel
         ArgumentNullException.ThrowIfNull(basket);
         var rows = new float[_members.Length * FeatureCount];
         var contributions = new double[FeatureCount];
-        var (raw, baseValue) = Explain(basket, rows, contributions, new double[FeatureCount]);
+        var lines = new LineFacts[basket.Items.Count];
+        var (raw, baseValue) = Explain(basket, rows, lines, contributions, new double[FeatureCount]);
         var probability = Calibrate(raw);
         var groups = GroupSums(contributions);
         // Every group with any contribution, so that the reasons add up to the raw score exactly.
-        var reasons = ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), groups, groups.Length, negligible: 0);
+        var reasons = ReasonText.Top(_featurizer, basket, rows.AsSpan(0, FeatureCount), lines, groups, groups.Length, negligible: 0);
         return new Explanation(basket.Id, probability, Thresholds.Decide(probability), raw, baseValue, reasons, contributions);
     }
 
@@ -266,11 +271,12 @@ public sealed class FraudModel
     /// <summary>
     /// Returns the raw score and the base value, and writes the mean of the members' TreeSHAP values into
     /// <paramref name="contributions"/>; base value and contributions add up to the raw score. <paramref name="rows"/>
-    /// ends with every member's features, the first member's first (the reason texts quote them).
+    /// ends with every member's features, the first member's first (the reason texts quote them), and
+    /// <paramref name="lines"/> with what the first member's tables say of each line (for the reason texts too).
     /// </summary>
-    private (double Raw, double BaseValue) Explain(Basket basket, Span<float> rows, double[] contributions, double[] scratch)
+    private (double Raw, double BaseValue) Explain(Basket basket, Span<float> rows, Span<LineFacts> lines, double[] contributions, double[] scratch)
     {
-        _joint.Featurize(basket, rows);
+        _joint.Featurize(basket, rows, lines);
         if (_shap.Value is { } shap)
         {
             // One pass over every member's trees gives the contributions and the raw score together.
@@ -332,6 +338,13 @@ public sealed class FraudModel
         }
 
         return groups;
+    }
+
+    /// <summary>This thread's slots for the facts of <paramref name="lines"/> basket lines.</summary>
+    private static Span<LineFacts> LineBuffer(int lines)
+    {
+        var buffer = _threadLines is { } b && b.Length >= lines ? b : _threadLines = new LineFacts[Math.Max(lines, 32)];
+        return buffer.AsSpan(0, lines);
     }
 
     private float[] FeatureBuffer()

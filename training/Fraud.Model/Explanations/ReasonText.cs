@@ -8,14 +8,32 @@ namespace Fraud.Model.Explanations;
 /// Turns per-group SHAP sums into reasons a fraud analyst can read, using the basket's own values
 /// ("APPLE items in basket: 2 units, £2,398", "3 units of one item"). Only runs when reasons are asked for.
 /// </summary>
+/// <remarks>
+/// Sixth round (2026-12-02): a profile of the handler under load with reasons put this class and what it called at
+/// about 7 % of the handler's samples, as much as the request's JSON: the riskiest line's line-model score recomputed
+/// for every line, every model name tokenised and looked up again, each feature found by a name built as a string,
+/// and several intermediate strings per reason. Now the featurizer hands over what it found per line
+/// (<see cref="LineFacts"/>), the feature indices are looked up once per featurizer (<see cref="ReasonIndices"/>), and
+/// each description is formatted once into a stack buffer. The texts are the same as before, character for character.
+/// </remarks>
 internal static class ReasonText
 {
     public const double Negligible = 1e-4;
     private const int MaxQuotedLength = 60;
 
-    /// <summary>The strongest groups; groups whose |contribution| is at most <paramref name="negligible"/> are left out.</summary>
-    public static IReadOnlyList<Reason> Top(BasketFeaturizer featurizer, Basket basket, ReadOnlySpan<float> row, ReadOnlySpan<double> groupSums, int maxReasons, double negligible = Negligible)
+    private static readonly string[] ExtrasTexts = BuildExtrasTexts();
+
+    /// <summary>
+    /// The strongest groups; groups whose |contribution| is at most <paramref name="negligible"/> are left out.
+    /// <paramref name="lines"/> holds the featurizer's facts of each of the basket's lines.
+    /// </summary>
+    public static IReadOnlyList<Reason> Top(BasketFeaturizer featurizer, Basket basket, ReadOnlySpan<float> row, ReadOnlySpan<LineFacts> lines, ReadOnlySpan<double> groupSums, int maxReasons, double negligible = Negligible)
     {
+        if (lines.Length < basket.Items.Count)
+        {
+            throw new ArgumentException($"Facts of {basket.Items.Count} lines are needed, got {lines.Length}.", nameof(lines));
+        }
+
         Span<int> order = groupSums.Length <= 512 ? stackalloc int[groupSums.Length] : new int[groupSums.Length];
         var count = 0;
         for (var g = 0; g < groupSums.Length; g++)
@@ -43,10 +61,12 @@ internal static class ReasonText
 
         var take = Math.Min(maxReasons, order.Length);
         var reasons = new Reason[take];
+        var indices = featurizer.ReasonIndices;
+        lines = lines[..basket.Items.Count];
         for (var i = 0; i < take; i++)
         {
-            var group = featurizer.Groups[order[i]];
-            reasons[i] = new Reason(group.Code, Describe(featurizer, group, basket, row), groupSums[order[i]]);
+            var g = order[i];
+            reasons[i] = new Reason(featurizer.Groups[g].Code, Describe(featurizer, indices, g, basket, row, lines), groupSums[g]);
         }
 
         return reasons;
@@ -58,144 +78,258 @@ internal static class ReasonText
         return difference > 0 || (difference == 0 && a < b);
     }
 
-    private static string Describe(BasketFeaturizer featurizer, FeatureGroup group, Basket basket, ReadOnlySpan<float> row)
+    private static string Describe(BasketFeaturizer featurizer, ReasonIndices at, int g, Basket basket, ReadOnlySpan<float> row, ReadOnlySpan<LineFacts> lines)
     {
+        var invariant = CultureInfo.InvariantCulture;
+        Span<char> buffer = stackalloc char[256];
+        var group = featurizer.Groups[g];
         switch (group.Kind)
         {
             case FeatureGroupKind.Amount:
-                return $"Basket total {Money(At(featurizer, row, "total_amount"))}, most expensive unit {Money(At(featurizer, row, "max_unit_price"))}";
+                return string.Create(invariant, buffer, $"Basket total £{At(row, at.TotalAmount):N0}, most expensive unit £{At(row, at.MaxUnitPrice):N0}");
             case FeatureGroupKind.Size:
-                return $"{Count(At(featurizer, row, "line_count"), "line")}, {Count(At(featurizer, row, "unit_count"), "unit")} across {Count(At(featurizer, row, "distinct_categories"), "category", "categories")}";
+                var lineCount = At(row, at.LineCount);
+                var unitCount = At(row, at.UnitCount);
+                var categories = At(row, at.DistinctCategories);
+                return string.Create(invariant, buffer, $"{lineCount:0.##} {Noun(lineCount, "line", "lines")}, {unitCount:0.##} {Noun(unitCount, "unit", "units")} across {categories:0.##} {Noun(categories, "category", "categories")}");
             case FeatureGroupKind.Quantity:
-                var most = At(featurizer, row, "max_quantity");
-                return most > 1 ? $"{Number(most)} units of one item" : "One unit of each item";
+                var most = At(row, at.MaxQuantity);
+                return most > 1 ? string.Create(invariant, buffer, $"{most:0.##} units of one item") : "One unit of each item";
             case FeatureGroupKind.Extras:
-                var extras = new List<string>(3);
-                if (At(featurizer, row, "has_fulfilment_charge") > 0)
-                {
-                    extras.Add("fulfilment charge");
-                }
-
-                if (At(featurizer, row, "has_warranty") > 0)
-                {
-                    extras.Add("warranty");
-                }
-
-                if (At(featurizer, row, "has_service") > 0)
-                {
-                    extras.Add("service");
-                }
-
-                return extras.Count == 0 ? "No fulfilment charge, warranty or service lines" : $"Basket includes {string.Join(", ", extras)}";
+                return ExtrasTexts[(At(row, at.HasFulfilment) > 0 ? 1 : 0) | (At(row, at.HasWarranty) > 0 ? 2 : 0) | (At(row, at.HasService) > 0 ? 4 : 0)];
             case FeatureGroupKind.MissingDetails:
-                var missing = At(featurizer, row, "lines_without_make") + At(featurizer, row, "lines_without_model");
-                return missing > 0 ? $"{Count(At(featurizer, row, "lines_without_make"), "item")} without make, {Number(At(featurizer, row, "lines_without_model"))} without model" : "Every item has a make and model";
+                var noMake = At(row, at.LinesWithoutMake);
+                var noModel = At(row, at.LinesWithoutModel);
+                return noMake + noModel > 0
+                    ? string.Create(invariant, buffer, $"{noMake:0.##} {Noun(noMake, "item", "items")} without make, {noModel:0.##} without model")
+                    : "Every item has a make and model";
             case FeatureGroupKind.Category:
             case FeatureGroupKind.Make:
-                var prefix = group.Kind == FeatureGroupKind.Category ? "category" : "make";
-                var label = group.Value == FeatureLayout.OtherValue
-                    ? group.Kind == FeatureGroupKind.Category ? "Less common categories" : "Less common makes"
-                    : group.Kind == FeatureGroupKind.Category ? group.Value : $"{group.Value} items";
-                var units = At(featurizer, row, $"{prefix}_units:{group.Value}");
+                var units = At(row, at.Units[g]);
                 return units > 0
-                    ? $"{label} in basket: {Count(units, "unit")}, {Money(At(featurizer, row, $"{prefix}_spend:{group.Value}"))}"
-                    : $"No {(group.Value == FeatureLayout.OtherValue ? label.ToLowerInvariant() : label)} in basket";
+                    ? string.Create(invariant, buffer, $"{at.Labels[g]} in basket: {units:0.##} {Noun(units, "unit", "units")}, £{At(row, at.Spend[g]):N0}")
+                    : at.Absent[g];
             case FeatureGroupKind.ModelRisk:
-                return $"Fraud history of the models bought (riskiest: {Quote(Riskiest(basket, featurizer.ModelTable, static i => i.Model))})";
+                return Riskiest("Fraud history of the models bought (riskiest: ", Field(basket, Riskiest(lines, static l => l.ModelRisk), static i => i.Model), buffer);
             case FeatureGroupKind.GoodsCodeRisk:
-                return $"Fraud history of the goods codes bought (riskiest: {Quote(Riskiest(basket, featurizer.GoodsCodeTable, static i => i.GoodsCode))})";
+                return Riskiest("Fraud history of the goods codes bought (riskiest: ", Field(basket, Riskiest(lines, static l => l.GoodsRisk), static i => i.GoodsCode), buffer);
             case FeatureGroupKind.ModelWordRisk:
-                return $"Words in the model names (riskiest: {Quote(RiskiestWord(basket, featurizer))})";
+                return Riskiest("Words in the model names (riskiest: ", RiskiestWord(basket, lines, featurizer.MinTokenLength), buffer);
             case FeatureGroupKind.CategoryRisk:
-                return $"Fraud rate of the categories bought (riskiest: {Quote(Riskiest(basket, featurizer.CategoryRiskTable, static i => i.Item, categoryKey: true))})";
+                return Riskiest("Fraud rate of the categories bought (riskiest: ", Field(basket, Riskiest(lines, static l => l.CategoryRisk), static i => i.Item), buffer);
             case FeatureGroupKind.MakeRisk:
-                return $"Fraud rate of the makes bought (riskiest: {Quote(Riskiest(basket, featurizer.MakeRiskTable, static i => i.Make))})";
+                return Riskiest("Fraud rate of the makes bought (riskiest: ", Field(basket, Riskiest(lines, static l => l.MakeRisk), static i => i.Make), buffer);
             case FeatureGroupKind.LineRisk:
-                return $"Items fraud targets, judged line by line (riskiest: {RiskiestLine(basket, featurizer.LineModel)})";
+                return RiskiestLine(basket, lines, buffer);
             default:
                 return group.Code;
         }
     }
 
-    private static float At(BasketFeaturizer featurizer, ReadOnlySpan<float> row, string name)
-    {
-        var index = featurizer.IndexOf(name);
-        return index < 0 ? 0 : row[index];
-    }
+    private static float At(ReadOnlySpan<float> row, int index) => index < 0 ? 0 : row[index];
 
-    /// <summary>The basket's value of <paramref name="field"/> with the highest fraud rate, as the retailer wrote it.</summary>
-    private static string Riskiest(Basket basket, EncodingTable table, Func<BasketItem, string> field, bool categoryKey = false)
+    private static string Noun(float count, string singular, string plural) => count == 1 ? singular : plural;
+
+    /// <summary>The first line with the highest <paramref name="risk"/>, or -1 for a basket without lines.</summary>
+    private static int Riskiest(ReadOnlySpan<LineFacts> lines, Func<LineFacts, float> risk)
     {
-        var best = string.Empty;
+        var best = -1;
         var bestRisk = double.MinValue;
-        Span<char> buffer = stackalloc char[TextKeys.MaxKeyLength];
-        foreach (var item in basket.Items)
+        for (var i = 0; i < lines.Length; i++)
         {
-            var value = field(item) ?? string.Empty;
-            var key = categoryKey ? buffer[..TextKeys.NormalizeCategory(value, buffer)] : TextKeys.Trim(value);
-            var risk = table.RiskOf(key, out _);
-            if (risk > bestRisk)
+            var r = risk(lines[i]);
+            if (r > bestRisk)
             {
-                (best, bestRisk) = (value.Trim(), risk);
+                (best, bestRisk) = (i, r);
             }
         }
 
         return best;
     }
 
-    private static string RiskiestLine(Basket basket, LineRiskModel model)
+    /// <summary>Line <paramref name="line"/>'s <paramref name="field"/> as the retailer wrote it, trimmed (empty for -1).</summary>
+    private static ReadOnlySpan<char> Field(Basket basket, int line, Func<BasketItem, string?> field) =>
+        line < 0 ? [] : (field(basket.Items[line]) ?? string.Empty).AsSpan().Trim();
+
+    /// <summary>"<paramref name="prefix"/>'value')": "none given" for no value, a value longer than 60 characters cut to 59 and an ellipsis.</summary>
+    private static string Riskiest(string prefix, ReadOnlySpan<char> value, Span<char> buffer) =>
+        value.IsEmpty
+            ? string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}none given)")
+            : value.Length <= MaxQuotedLength
+                ? string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}'{value}')")
+                : string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}'{value[..(MaxQuotedLength - 1)]}…')");
+
+    /// <summary>The line the first member's line model scores highest, named by its model (or category when it has none).</summary>
+    private static string RiskiestLine(Basket basket, ReadOnlySpan<LineFacts> lines, Span<char> buffer)
     {
-        BasketItem? best = null;
+        const string Prefix = "Items fraud targets, judged line by line (riskiest: ";
+        var best = -1;
         var bestScore = double.MinValue;
-        foreach (var item in basket.Items)
+        for (var i = 0; i < lines.Length; i++)
         {
-            var score = model.LineScore(item);
-            if (score > bestScore)
+            if (lines[i].LineScore > bestScore)
             {
-                (best, bestScore) = (item, score);
+                (best, bestScore) = (i, lines[i].LineScore);
             }
         }
 
-        if (best is null)
+        if (best < 0)
         {
-            return Quote(string.Empty);
+            return Riskiest(Prefix, [], buffer);
         }
 
         // Make, model and goods code are optional (BasketItem reads an absent one as empty): a line without a model is
         // named by its category.
-        var modelName = best.Model.Trim();
-        var name = modelName.Length > 0 ? modelName : best.Item.Trim();
-        return best.Quantity > 1 ? $"{Quote(name)} × {best.Quantity}" : Quote(name);
+        var item = basket.Items[best];
+        var modelName = item.Model.AsSpan().Trim();
+        var name = modelName.Length > 0 ? modelName : item.Item.AsSpan().Trim();
+        if (item.Quantity <= 1)
+        {
+            return Riskiest(Prefix, name, buffer);
+        }
+
+        return name.IsEmpty
+            ? string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}none given × {item.Quantity})")
+            : name.Length <= MaxQuotedLength
+                ? string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}'{name}' × {item.Quantity})")
+                : string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}'{name[..(MaxQuotedLength - 1)]}…' × {item.Quantity})");
     }
 
-    private static string RiskiestWord(Basket basket, BasketFeaturizer featurizer)
+    /// <summary>
+    /// The model word with the highest fraud rate (the first of equals, reading lines and words in order): the line
+    /// from the featurizer's facts, the word found again by its position among the words the featurizer read.
+    /// </summary>
+    private static ReadOnlySpan<char> RiskiestWord(Basket basket, ReadOnlySpan<LineFacts> lines, int minTokenLength)
     {
-        var best = string.Empty;
+        var best = -1;
         var bestRisk = double.MinValue;
-        foreach (var item in basket.Items)
+        for (var i = 0; i < lines.Length; i++)
         {
-            var model = TextKeys.Trim(item.Model);
-            var position = 0;
-            while (TextKeys.NextToken(model, ref position, featurizer.MinTokenLength, out var word))
+            if (lines[i].RiskiestWord >= 0 && lines[i].RiskiestWordRisk > bestRisk)
             {
-                var risk = featurizer.ModelWordTable.RiskOf(word, out _);
-                if (risk > bestRisk)
-                {
-                    (best, bestRisk) = (word.ToString(), risk);
-                }
+                (best, bestRisk) = (i, lines[i].RiskiestWordRisk);
             }
         }
 
-        return best;
+        if (best < 0)
+        {
+            return [];
+        }
+
+        var model = TextKeys.Trim(basket.Items[best].Model);
+        var position = 0;
+        for (var w = 0; TextKeys.NextToken(model, ref position, minTokenLength, out var word); w++)
+        {
+            if (w == lines[best].RiskiestWord)
+            {
+                // The word is a slice of the model name; returned as that slice of it.
+                _ = model.Overlaps(word, out var offset);
+                return model.Slice(offset, word.Length);
+            }
+        }
+
+        return [];
     }
 
-    private static string Quote(string value) =>
-        value.Length == 0 ? "none given" : value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..(MaxQuotedLength - 1)]}…'";
+    private static string[] BuildExtrasTexts()
+    {
+        var texts = new string[8];
+        for (var bits = 0; bits < 8; bits++)
+        {
+            var extras = new List<string>(3);
+            if ((bits & 1) != 0)
+            {
+                extras.Add("fulfilment charge");
+            }
 
-    private static string Money(float amount) => "£" + amount.ToString("N0", CultureInfo.InvariantCulture);
+            if ((bits & 2) != 0)
+            {
+                extras.Add("warranty");
+            }
 
-    private static string Number(float value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+            if ((bits & 4) != 0)
+            {
+                extras.Add("service");
+            }
 
-    private static string Count(float value, string singular, string? plural = null) =>
-        $"{Number(value)} {(value == 1 ? singular : plural ?? singular + "s")}";
+            texts[bits] = extras.Count == 0 ? "No fulfilment charge, warranty or service lines" : $"Basket includes {string.Join(", ", extras)}";
+        }
+
+        return texts;
+    }
+}
+
+/// <summary>
+/// Where the reason texts find their features in a featurizer's rows, looked up once by name; -1 for a feature the
+/// layout does not have (read as 0). Per group: the units and spend features of a category or make group, its label
+/// and the text for a basket without it.
+/// </summary>
+internal sealed class ReasonIndices
+{
+    public ReasonIndices(BasketFeaturizer featurizer)
+    {
+        TotalAmount = featurizer.IndexOf("total_amount");
+        MaxUnitPrice = featurizer.IndexOf("max_unit_price");
+        LineCount = featurizer.IndexOf("line_count");
+        UnitCount = featurizer.IndexOf("unit_count");
+        DistinctCategories = featurizer.IndexOf("distinct_categories");
+        MaxQuantity = featurizer.IndexOf("max_quantity");
+        HasFulfilment = featurizer.IndexOf("has_fulfilment_charge");
+        HasWarranty = featurizer.IndexOf("has_warranty");
+        HasService = featurizer.IndexOf("has_service");
+        LinesWithoutMake = featurizer.IndexOf("lines_without_make");
+        LinesWithoutModel = featurizer.IndexOf("lines_without_model");
+        var groups = featurizer.Groups;
+        Units = new int[groups.Count];
+        Spend = new int[groups.Count];
+        Labels = new string[groups.Count];
+        Absent = new string[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            (Units[g], Spend[g]) = (-1, -1);
+            if (group.Kind is not (FeatureGroupKind.Category or FeatureGroupKind.Make))
+            {
+                continue;
+            }
+
+            var category = group.Kind == FeatureGroupKind.Category;
+            var prefix = category ? "category" : "make";
+            var other = group.Value == FeatureLayout.OtherValue;
+            Units[g] = featurizer.IndexOf($"{prefix}_units:{group.Value}");
+            Spend[g] = featurizer.IndexOf($"{prefix}_spend:{group.Value}");
+            Labels[g] = other ? category ? "Less common categories" : "Less common makes" : category ? group.Value : $"{group.Value} items";
+            Absent[g] = $"No {(other ? Labels[g].ToLowerInvariant() : Labels[g])} in basket";
+        }
+    }
+
+    public int TotalAmount { get; }
+
+    public int MaxUnitPrice { get; }
+
+    public int LineCount { get; }
+
+    public int UnitCount { get; }
+
+    public int DistinctCategories { get; }
+
+    public int MaxQuantity { get; }
+
+    public int HasFulfilment { get; }
+
+    public int HasWarranty { get; }
+
+    public int HasService { get; }
+
+    public int LinesWithoutMake { get; }
+
+    public int LinesWithoutModel { get; }
+
+    public int[] Units { get; }
+
+    public int[] Spend { get; }
+
+    public string[] Labels { get; }
+
+    public string[] Absent { get; }
 }

@@ -115,6 +115,11 @@ public sealed class BasketFeaturizer
 
     internal int MinTokenLength => _minTokenLength;
 
+    /// <summary>Where the reason texts read their features: looked up by name once, on the first explanation.</summary>
+    internal Explanations.ReasonIndices ReasonIndices => _reasonIndices ??= new Explanations.ReasonIndices(this);
+
+    private Explanations.ReasonIndices? _reasonIndices;
+
     /// <summary>Position of the feature called <paramref name="name"/>, or -1.</summary>
     internal int IndexOf(string name) => _featureIndex.TryGetValue(name, out var i) ? i : -1;
 

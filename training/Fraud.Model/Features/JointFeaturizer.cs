@@ -116,7 +116,14 @@ internal sealed class JointFeaturizer
     /// Writes member m's features of <paramref name="basket"/> into <c>destination[m·FeatureCount ..]</c>
     /// (<paramref name="destination"/> holds at least one row per member).
     /// </summary>
-    public void Featurize(Basket basket, Span<float> destination)
+    public void Featurize(Basket basket, Span<float> destination) => Featurize(basket, destination, []);
+
+    /// <summary>
+    /// As <see cref="Featurize(Basket, Span{float})"/>, and when <paramref name="firstMemberLines"/> is not empty (one
+    /// slot per basket line at least), what the first member's tables said of each line, for the reason texts: the
+    /// same values they would get by looking each line up again.
+    /// </summary>
+    public void Featurize(Basket basket, Span<float> destination, Span<LineFacts> firstMemberLines)
     {
         ArgumentNullException.ThrowIfNull(basket);
         var k = _members;
@@ -130,6 +137,12 @@ internal sealed class JointFeaturizer
         if (n == 0)
         {
             return;
+        }
+
+        var facts = !firstMemberLines.IsEmpty;
+        if (facts)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(firstMemberLines.Length, n, nameof(firstMemberLines));
         }
 
         // Per-line and per-member scratch lives on the stack for any basket the contract allows (24 lines).
@@ -239,6 +252,11 @@ internal sealed class JointFeaturizer
             for (var m = 0; m < k; m++)
             {
                 lineScores[(m * n) + i] = line.LineScores[m];
+            }
+
+            if (facts)
+            {
+                firstMemberLines[i] = Facts(line);
             }
         }
 
@@ -463,6 +481,31 @@ internal sealed class JointFeaturizer
     /// hashes, the extras flags, the encoding-table entries of its category, make, model, goods code and model words,
     /// and every member's line-model score. The amounts are not in it: they are added per basket.
     /// </summary>
+    /// <summary>The first member's risks of a line's texts and its line score; its riskiest model word by position.</summary>
+    private LineFacts Facts(LineText line)
+    {
+        var bestWord = -1;
+        var bestWordRisk = float.MinValue;
+        for (var w = 0; w < line.WordCount; w++)
+        {
+            // Strictly greater: the first of equally risky words, as reading the words in order finds it.
+            var risk = _modelWords.Risk(line.WordEntries[w], 0);
+            if (risk > bestWordRisk)
+            {
+                (bestWord, bestWordRisk) = (w, risk);
+            }
+        }
+
+        return new LineFacts(
+            line.LineScores[0],
+            _categoryRisk.Risk(line.CategoryEntry, 0),
+            _makeRisk.Risk(line.MakeEntry, 0),
+            _models.Risk(line.ModelEntry, 0),
+            _goodsCodes.Risk(line.GoodsEntry, 0),
+            bestWord,
+            bestWordRisk);
+    }
+
     private sealed class LineText(int members)
     {
         public string? Item;
@@ -699,3 +742,10 @@ internal sealed class JointFeaturizer
         }
     }
 }
+
+/// <summary>
+/// What the first member's tables say of one basket line: its line-model score and the fraud rates of its category,
+/// make, model and goods code, and which of its model's words (by position among the words the featurizer reads,
+/// -1 when none) has the highest fraud rate, with that rate.
+/// </summary>
+internal readonly record struct LineFacts(double LineScore, float CategoryRisk, float MakeRisk, float ModelRisk, float GoodsRisk, int RiskiestWord, float RiskiestWordRisk);

@@ -99,6 +99,37 @@ public sealed class PredictionLogParquetTests
     }
 
     [Fact]
+    public async Task AColumnOfMostlyDistinctTextsIsWrittenPlainAndReadsBack()
+    {
+        // The dictionary's fallback: unique goods codes (a large catalogue) go plain; the low-cardinality columns stay dictionary-encoded.
+        using var temp = new TempStore();
+        var written = Enumerable.Range(0, 3_000)
+            .Select(i => new PredictionRecord(new Basket($"u-{i}", [new BasketItem("PHONES", 10 + i, "APPLE", "IPHONE", $"code-{i:D6}", 1)]), 0.1, Decision.Approve, "12", Noon.AddMilliseconds(i), "http"))
+            .ToList();
+        await using (var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            foreach (var record in written)
+            {
+                Assert.True(log.TryWrite(record));
+            }
+        }
+
+        var name = Assert.Single(await temp.Store.ListAsync(Containers.Predictions).Select(b => b.Name).ToListAsync());
+        using (var stream = new MemoryStream((await temp.Store.GetAsync(Containers.Predictions, name))!.Content.ToArray()))
+        {
+            await using var reader = await Parquet.ParquetReader.CreateAsync(stream, PredictionParquet.Options);
+            var columns = reader.Metadata!.RowGroups[0].Columns;
+            var fields = PredictionParquet.Schema.DataFields;
+            Assert.DoesNotContain(Parquet.Meta.Encoding.PLAIN_DICTIONARY, columns[Array.FindIndex(fields, f => f.Name == "goods_code")].MetaData!.Encodings);
+            Assert.Contains(Parquet.Meta.Encoding.PLAIN_DICTIONARY, columns[Array.FindIndex(fields, f => f.Name == "make")].MetaData!.Encodings);
+        }
+
+        var back = await new PredictionLogReader(temp.Store).ReadAllAsync().ToDictionaryAsync(r => r.Basket.Id);
+        Assert.Equal(written.Count, back.Count);
+        Assert.All(written, r => Assert.Equal(r.Basket.Items[0].GoodsCode, back[r.Basket.Id].Basket.Items[0].GoodsCode));
+    }
+
+    [Fact]
     public async Task FileOfANewerSchemaIsRefusedWithAClearMessage()
     {
         using var output = new MemoryStream();

@@ -70,7 +70,16 @@ public static class PredictionParquet
 
     private static ParquetOptions CreateOptions()
     {
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal };
+        // DictionaryEncodingSampleSize: a column whose first 1,000 values are more than 80 % distinct (a catalogue of
+        // unique goods codes) is written plain at once, instead of after hashing every value of the part into a
+        // dictionary that is then thrown away. Generated traffic's columns are far below it (237 goods codes, 240
+        // models in 47,260 rows; 216 and 219 in the first 1,000).
+        var options = new ParquetOptions
+        {
+            CompressionMethod = CompressionMethod.Zstd,
+            CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
+            DictionaryEncodingSampleSize = 1_000,
+        };
         foreach (var field in DictionaryColumns)
         {
             options.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;

@@ -44,6 +44,92 @@ public sealed class PredictionLogParquetTests
     }
 
     [Fact]
+    public async Task AFlushedPartDictionaryEncodesTheRepeatedTextsAndReadsBackEveryField()
+    {
+        // Issue 15 (sixth round): the flush hands the chunks' texts to Parquet.Net as slices and asks for dictionary
+        // pages on the repeated string columns; what is read back must be exactly what was logged.
+        using var temp = new TempStore();
+        var written = SyntheticBaskets.Generate(new GeneratorOptions { Rows = 2_000, Seed = 3 })
+            .Select((b, i) => new PredictionRecord(b.Basket, b.FraudProbability, (Decision)(i % 3), i < 1_000 ? "12" : "13", Noon.AddMilliseconds(i), i % 5 == 0 ? "batch" : "http"))
+            .ToList();
+        written[7] = written[7] with { Basket = new Basket("sparse", [new BasketItem("PHONES", 99.5, null!, null!, null!, 3)]) };
+        await using (var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            foreach (var record in written)
+            {
+                Assert.True(log.TryWrite(record));
+            }
+        }
+
+        var name = Assert.Single(await temp.Store.ListAsync(Containers.Predictions).Select(b => b.Name).ToListAsync());
+        var content = (await temp.Store.GetAsync(Containers.Predictions, name))!.Content.ToArray();
+        using (var stream = new MemoryStream(content))
+        {
+            await using var reader = await Parquet.ParquetReader.CreateAsync(stream, PredictionParquet.Options);
+            var columns = reader.Metadata!.RowGroups[0].Columns;
+            var fields = PredictionParquet.Schema.DataFields;
+            foreach (var dictionary in new[] { "decision", "model_version", "source", "item", "make", "model", "goods_code" })
+            {
+                var chunk = columns[Array.FindIndex(fields, f => f.Name == dictionary)];
+                Assert.Contains(Parquet.Meta.Encoding.PLAIN_DICTIONARY, chunk.MetaData!.Encodings);
+            }
+
+            Assert.DoesNotContain(Parquet.Meta.Encoding.PLAIN_DICTIONARY, columns[Array.FindIndex(fields, f => f.Name == "basket_id")].MetaData!.Encodings);
+        }
+
+        // The issue's size target (120 bytes per scored basket) with room to spare: one part of 2,000 generated baskets.
+        Assert.InRange(content.Length / 2_000.0, 1, 60);
+        var back = await new PredictionLogReader(temp.Store).ReadAllAsync().ToDictionaryAsync(r => r.Basket.Id);
+        Assert.Equal(written.Count, back.Count);
+        foreach (var record in written)
+        {
+            var read = back[record.Basket.Id];
+            Assert.Equal(record.FraudProbability, read.FraudProbability);
+            Assert.Equal(record.Decision, read.Decision);
+            Assert.Equal(record.ModelVersion, read.ModelVersion);
+            Assert.Equal(record.Source, read.Source);
+            Assert.Equal(record.ScoredAt, read.ScoredAt);
+            Assert.Equal(record.Basket.Items.Count, read.Basket.Items.Count);
+            for (var i = 0; i < record.Basket.Items.Count; i++)
+            {
+                var (a, b) = (record.Basket.Items[i], read.Basket.Items[i]);
+                Assert.Equal((a.Item, a.CashPrice, a.Make ?? string.Empty, a.Model ?? string.Empty, a.GoodsCode ?? string.Empty, a.Quantity), (b.Item, b.CashPrice, b.Make, b.Model, b.GoodsCode, b.Quantity));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AColumnOfMostlyDistinctTextsIsWrittenPlainAndReadsBack()
+    {
+        // The dictionary's fallback: unique goods codes (a large catalogue) go plain; the low-cardinality columns stay dictionary-encoded.
+        using var temp = new TempStore();
+        var written = Enumerable.Range(0, 3_000)
+            .Select(i => new PredictionRecord(new Basket($"u-{i}", [new BasketItem("PHONES", 10 + i, "APPLE", "IPHONE", $"code-{i:D6}", 1)]), 0.1, Decision.Approve, "12", Noon.AddMilliseconds(i), "http"))
+            .ToList();
+        await using (var log = new BufferedPredictionLog(temp.Store, new PredictionLogOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            foreach (var record in written)
+            {
+                Assert.True(log.TryWrite(record));
+            }
+        }
+
+        var name = Assert.Single(await temp.Store.ListAsync(Containers.Predictions).Select(b => b.Name).ToListAsync());
+        using (var stream = new MemoryStream((await temp.Store.GetAsync(Containers.Predictions, name))!.Content.ToArray()))
+        {
+            await using var reader = await Parquet.ParquetReader.CreateAsync(stream, PredictionParquet.Options);
+            var columns = reader.Metadata!.RowGroups[0].Columns;
+            var fields = PredictionParquet.Schema.DataFields;
+            Assert.DoesNotContain(Parquet.Meta.Encoding.PLAIN_DICTIONARY, columns[Array.FindIndex(fields, f => f.Name == "goods_code")].MetaData!.Encodings);
+            Assert.Contains(Parquet.Meta.Encoding.PLAIN_DICTIONARY, columns[Array.FindIndex(fields, f => f.Name == "make")].MetaData!.Encodings);
+        }
+
+        var back = await new PredictionLogReader(temp.Store).ReadAllAsync().ToDictionaryAsync(r => r.Basket.Id);
+        Assert.Equal(written.Count, back.Count);
+        Assert.All(written, r => Assert.Equal(r.Basket.Items[0].GoodsCode, back[r.Basket.Id].Basket.Items[0].GoodsCode));
+    }
+
+    [Fact]
     public async Task FileOfANewerSchemaIsRefusedWithAClearMessage()
     {
         using var output = new MemoryStream();

@@ -33,7 +33,6 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<PredictionColumns> _pending = []; // under _flushGate: taken from the writers, not yet written
     private readonly PredictionParquet.LineColumns _part = new(); // under _flushGate: one part's rows, reused
-    private readonly HashSet<string> _partStrings = new(StringComparer.Ordinal); // under _flushGate: one part's distinct texts
     private long[] _order = new long[256]; // under _flushGate: pending records by time, (chunk << 32) | record
     private readonly string _instance;
     private readonly Task _loop;
@@ -583,8 +582,9 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
     }
 
     // Writes the sorted records [start, end) as one Parquet part: one row per line as PredictionParquet lays it out.
-    // Texts are materialised here, on the flush, once per distinct value in the part (basket ids once per basket), and
-    // dropped when the part is written.
+    // Texts go to the writer as slices of the chunks' character arenas: no string is made per value (before, each
+    // distinct text of a part was looked up in a hash set and materialised, and each basket id copied into a string:
+    // one more hash per value than the writer's own dictionary encoding does anyway).
     private async Task WritePartAsync(MemoryStream buffer, int start, int end, CancellationToken ct)
     {
         var lines = 0;
@@ -599,12 +599,12 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         for (var p = start; p < end; p++)
         {
             var chunk = ChunkOf(_order[p], out var r);
-            var id = chunk.Span(chunk.Id(r)).ToString();
+            var id = chunk.Memory(chunk.Id(r)) ?? ReadOnlyMemory<char>.Empty;
             var at = new DateTime(chunk.Ticks(r), DateTimeKind.Utc);
             var probability = chunk.Probability(r);
-            var decision = PredictionLogFormat.DecisionName(chunk.Decision(r));
-            var version = Distinct(chunk, chunk.Version(r)) ?? string.Empty;
-            var source = Distinct(chunk, chunk.Source(r)) ?? string.Empty;
+            var decision = PredictionLogFormat.DecisionName(chunk.Decision(r)).AsMemory();
+            var version = chunk.Memory(chunk.Version(r)) ?? ReadOnlyMemory<char>.Empty;
+            var source = chunk.Memory(chunk.Source(r)) ?? ReadOnlyMemory<char>.Empty;
             var first = chunk.FirstLine(r);
             var count = chunk.LineCount(r);
             var n = Math.Max(count, 1);
@@ -620,20 +620,20 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
                 if (i < count)
                 {
                     var l = first + i;
-                    part.Item[row] = Distinct(chunk, chunk.Item(l))!;
+                    part.Item[row] = chunk.Memory(chunk.Item(l));
                     part.Price[row] = chunk.Price(l);
-                    part.Make[row] = Distinct(chunk, chunk.Make(l))!;
-                    part.Model[row] = Distinct(chunk, chunk.ModelName(l))!;
-                    part.Code[row] = Distinct(chunk, chunk.GoodsCode(l))!;
+                    part.Make[row] = chunk.Memory(chunk.Make(l));
+                    part.Model[row] = chunk.Memory(chunk.ModelName(l));
+                    part.Code[row] = chunk.Memory(chunk.GoodsCode(l));
                     part.Quantity[row] = chunk.Quantity(l);
                 }
                 else
                 {
-                    part.Item[row] = null!;
+                    part.Item[row] = null;
                     part.Price[row] = 0;
-                    part.Make[row] = null!;
-                    part.Model[row] = null!;
-                    part.Code[row] = null!;
+                    part.Make[row] = null;
+                    part.Model[row] = null;
+                    part.Code[row] = null;
                     part.Quantity[row] = 0;
                 }
             }
@@ -646,26 +646,7 @@ public sealed class BufferedPredictionLog : IPredictionLog, IAsyncDisposable
         finally
         {
             part.ClearStrings(lines);
-            _partStrings.Clear();
         }
-    }
-
-    private string? Distinct(PredictionColumns chunk, PredictionColumns.Text text)
-    {
-        if (text.IsNull)
-        {
-            return null;
-        }
-
-        var span = chunk.Span(text);
-        var lookup = _partStrings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(span, out var value))
-        {
-            value = span.ToString();
-            _partStrings.Add(value);
-        }
-
-        return value;
     }
 
     // The sorted records [start, end) are stored: their bytes leave the buffer's bound.

@@ -213,6 +213,12 @@ internal sealed class PredictionColumns
     /// <summary>The characters of a text held in this chunk.</summary>
     public ReadOnlySpan<char> Span(Text text) => text.IsNull ? default : _chars.AsSpan(text.Start, text.Length);
 
+    /// <summary>
+    /// The characters of a text held in this chunk as memory (null for a null text), valid until the chunk is reset or
+    /// appended to: the flush hands these to the Parquet writer without making strings of them.
+    /// </summary>
+    public ReadOnlyMemory<char>? Memory(Text text) => text.IsNull ? null : _chars.AsMemory(text.Start, text.Length);
+
     private static int Length(string? s) => s?.Length ?? 0;
 
     private static int Length(Text text) => text.IsNull ? 0 : text.Length;

@@ -110,6 +110,26 @@ public sealed record TrainingOptions
     /// <summary>Test rows explained to compute the mean |SHAP| importance.</summary>
     public int ImportanceSampleRows { get; init; } = 1000;
 
+    /// <summary>
+    /// Distillation share alpha in [0, 1]; 0 (the default) is off. Above 0 the <see cref="EnsembleMembers"/> members are
+    /// trained as usual (the teachers), then ONE student (a featurizer and trees of its own) learns from every fold but
+    /// one against soft targets t = (1 - alpha) label + alpha sigmoid(raw), raw being the row's out-of-fold score from
+    /// the teacher that held that row out (cross-fitted: no row's target comes from a model that learnt its label).
+    /// The student is the model's only member, so scoring and TreeSHAP walk one member's trees. It stops early, and is
+    /// calibrated and thresholded, on the fold it did not learn from, with 0/1 labels (ModelTrainer.TrainStudent says
+    /// which fold and why). Only the product's own learner (<c>gbdt</c>) accepts soft targets.
+    /// </summary>
+    public double Distill { get; init; }
+
+    /// <summary>
+    /// Where the student's soft targets come from when <see cref="Distill"/> is on: <c>false</c> (the default) the one
+    /// teacher that held the row out (cross-fitted, so no target saw its row's label, but each is one member's score);
+    /// <c>true</c> the mean of every teacher's raw score on the row, in-sample for the teachers that learnt from it (each
+    /// from its own out-of-fold encoded training matrix), so the target is the ensemble's, at the price of the teachers'
+    /// fit to the row's label. Measured both ways in docs/model.md ("Round 7").
+    /// </summary>
+    public bool DistillEnsembleMean { get; init; }
+
     /// <summary>Worker threads; 0 means every core. Results do not depend on it.</summary>
     public int Threads { get; init; }
 
@@ -189,6 +209,8 @@ public sealed record TrainingOptions
             ["min_token_length"] = Text(f.MinTokenLength),
             ["price_bands"] = f.PriceBands.ToString().ToLowerInvariant(),
             ["price_deciles"] = f.PriceDeciles ? "true" : "false",
+            ["distill"] = Text(Distill),
+            ["distill_ensemble_mean"] = DistillEnsembleMean ? "true" : "false",
         };
     }
 
@@ -244,6 +266,8 @@ public sealed record TrainingOptions
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
             "price_bands" => this with { Featurizer = f with { PriceBands = BandMode(value) } },
             "price_deciles" => this with { Featurizer = f with { PriceDeciles = Flag(k, value) } },
+            "distill" => this with { Distill = Real(k, value) },
+            "distill_ensemble_mean" => this with { DistillEnsembleMean = Flag(k, value) },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
 
@@ -277,6 +301,16 @@ public sealed record TrainingOptions
         if (DeclinePrecision <= ReviewPrecision)
         {
             throw new ArgumentOutOfRangeException(nameof(DeclinePrecision), DeclinePrecision, "The decline precision must be stricter (higher) than the review precision.");
+        }
+
+        if (!(Distill >= 0 && Distill <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Distill), Distill, "Distill must be between 0 (off) and 1 (soft targets only).");
+        }
+
+        if (Distill > 0 && Learner != TreeLearners.Gbdt)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Distill), Distill, $"Distill trains the student on soft targets, which only the '{TreeLearners.Gbdt}' learner accepts (learner is '{Learner}').");
         }
 
         CheckFraction(ValidationFraction, nameof(ValidationFraction));

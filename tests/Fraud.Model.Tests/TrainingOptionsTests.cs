@@ -69,6 +69,7 @@ public sealed class TrainingOptionsTests
     [InlineData("distill", "1.5")]
     [InlineData("distill", "-0.1")]
     [InlineData("distill_ensemble_mean", "perhaps")]
+    [InlineData("distill_num_rounds", "-1")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));
@@ -80,6 +81,7 @@ public sealed class TrainingOptionsTests
     {
         Assert.Equal("0", new TrainingOptions().ToParameters()["distill"]);
         Assert.Equal("false", new TrainingOptions().ToParameters()["distill_ensemble_mean"]);
+        Assert.Equal("0", new TrainingOptions().ToParameters()["distill_num_rounds"]);
         Assert.Equal(0.5, new TrainingOptions().WithParameter("distill", "0.5").Distill);
         Assert.True(new TrainingOptions().WithParameter("distill_ensemble_mean", "true").DistillEnsembleMean);
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter("distill", "0.5").WithParameter("learner", "fasttree"));

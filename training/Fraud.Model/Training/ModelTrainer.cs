@@ -243,7 +243,12 @@ public static class ModelTrainer
             var validY = Floats(Select(labels, validRows));
             cancellationToken.ThrowIfCancellationRequested();
             curve.Clear();
-            var gbdtOptions = options.Gbdt with { Seed = studentSeed, Threads = options.Threads };
+            var gbdtOptions = options.Gbdt with
+            {
+                Seed = studentSeed,
+                Threads = options.Threads,
+                NumRounds = options.DistillNumRounds > 0 ? options.DistillNumRounds : options.Gbdt.NumRounds,
+            };
             var trees = learner.Train(Take(ref trainX), trainY, gbdtOptions, validX, validY, round =>
             {
                 curve.Add(round);

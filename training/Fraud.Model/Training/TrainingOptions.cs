@@ -130,6 +130,14 @@ public sealed record TrainingOptions
     /// </summary>
     public bool DistillEnsembleMean { get; init; }
 
+    /// <summary>
+    /// The student's round cap when <see cref="Distill"/> is on; 0 (the default) takes the teachers'
+    /// (<see cref="GbdtOptions.NumRounds"/>). Soft targets give smaller gradients and less to overfit, so early stopping
+    /// wants more rounds than with 0/1 labels (at alpha = 1 the student hit the 400-round cap on every retail sample;
+    /// docs/model.md, "Round 7"). A separate cap, so that raising it leaves the teachers as they were.
+    /// </summary>
+    public int DistillNumRounds { get; init; }
+
     /// <summary>Worker threads; 0 means every core. Results do not depend on it.</summary>
     public int Threads { get; init; }
 
@@ -211,6 +219,7 @@ public sealed record TrainingOptions
             ["price_deciles"] = f.PriceDeciles ? "true" : "false",
             ["distill"] = Text(Distill),
             ["distill_ensemble_mean"] = DistillEnsembleMean ? "true" : "false",
+            ["distill_num_rounds"] = Text(DistillNumRounds),
         };
     }
 
@@ -268,6 +277,7 @@ public sealed record TrainingOptions
             "price_deciles" => this with { Featurizer = f with { PriceDeciles = Flag(k, value) } },
             "distill" => this with { Distill = Real(k, value) },
             "distill_ensemble_mean" => this with { DistillEnsembleMean = Flag(k, value) },
+            "distill_num_rounds" => this with { DistillNumRounds = Int(k, value) },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
 
@@ -308,6 +318,7 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Distill), Distill, "Distill must be between 0 (off) and 1 (soft targets only).");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(DistillNumRounds, nameof(DistillNumRounds));
         if (Distill > 0 && Learner != TreeLearners.Gbdt)
         {
             throw new ArgumentOutOfRangeException(nameof(Distill), Distill, $"Distill trains the student on soft targets, which only the '{TreeLearners.Gbdt}' learner accepts (learner is '{Learner}').");

@@ -307,6 +307,15 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         student.Model.ScoreMany(fixture.TestBaskets, probabilities);
         var fraudRate = fixture.TestLabels.Count(l => l) / (double)fixture.TestLabels.Length;
         Assert.True(Metrics.AveragePrecision(probabilities, fixture.TestLabels) > 3 * fraudRate);
+
+        // From the teachers' mean instead: another student, one member, the same whatever the thread count.
+        var meanOptions = options.WithParameter("distill", "0.5").WithParameter("distill_ensemble_mean", "true");
+        var fromMean = ModelTrainer.Train(rows, labels, meanOptions);
+        var fromMeanAgain = ModelTrainer.Train(rows, labels, meanOptions with { Threads = 1 });
+        Assert.Single(fromMean.Model.Members);
+        Assert.Equal(fromMean.Model.ModelId, fromMeanAgain.Model.ModelId);
+        Assert.NotEqual(student.Model.ModelId, fromMean.Model.ModelId);
+        Assert.Equal("true", fromMean.Card.Parameters["distill_ensemble_mean"]);
     }
 
     [Fact]

@@ -62,8 +62,8 @@ public sealed record TrainingOptions
     /// (generator seeds 1, 3, 4) and all four mechanisms, four members beat two in 11 of 12 pairs (+0.007 of the
     /// oracle on average) for about twice the trees, and two beat one in 12 of 12 (+0.010 to +0.018); stronger leaf
     /// regularisation at two members does not replace them (docs/model.md, "Round 6"). Nor does distilling them into one
-    /// student (<see cref="Distill"/>): −0.011 of the oracle over the same twelve pairs, 0 of 12 up, for about 40–70 % of
-    /// the trees (docs/model.md, "Round 7").
+    /// student (<see cref="Distill"/>): −0.011 of the oracle over the same twelve pairs (−0.008 from the members' mean
+    /// score), for about 40–75 % of the trees (docs/model.md, "Round 7").
     /// </summary>
     public int EnsembleMembers { get; init; } = 4;
 
@@ -121,7 +121,8 @@ public sealed record TrainingOptions
     /// calibrated and thresholded, on the fold it did not learn from, with 0/1 labels (ModelTrainer.TrainStudent says
     /// which fold and why). Only the product's own learner (<c>gbdt</c>) accepts soft targets. Measured over four
     /// mechanisms and three training samples (docs/model.md, "Round 7"): alpha = 1 keeps 44–73 % of the four members'
-    /// trees but loses 0.011 of the oracle on average (0 of 12 pairs up; +0.011 over one member), so it is off.
+    /// trees but loses 0.011 of the oracle on average (0 of 12 pairs up; +0.011 over one member), and 0.008 with
+    /// <see cref="DistillEnsembleMean"/> (about what two members reach), so it is off.
     /// </summary>
     public double Distill { get; init; }
 

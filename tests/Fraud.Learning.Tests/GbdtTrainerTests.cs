@@ -250,11 +250,31 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void SoftTargetsAreLearntAsProbabilities()
+    {
+        // Two groups with target probabilities 0.2 and 0.7 given as soft targets (no 0/1 label anywhere): the
+        // cross-entropy's minimiser is the target itself, so the model predicts those probabilities.
+        var x = new FeatureMatrix(2000, 1);
+        var y = new float[2000];
+        for (var i = 0; i < 2000; i++)
+        {
+            x[i, 0] = i % 2;
+            y[i] = i % 2 == 0 ? 0.2f : 0.7f;
+        }
+
+        var model = GbdtTrainer.Train(x, y, Small with { NumRounds = 200, L2 = 0 });
+        Assert.Equal(0.2, model.PredictProbability([0]), 2);
+        Assert.Equal(0.7, model.PredictProbability([1]), 2);
+    }
+
+    [Fact]
     public void RejectsInvalidInputWithClearMessages()
     {
         var x = new FeatureMatrix(3, 2);
         var labels = Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(x, [0, 2, 1], Small));
-        Assert.Contains("labels must be 0 or 1", labels.Message, StringComparison.Ordinal);
+        Assert.Contains("training targets must be probabilities between 0 and 1", labels.Message, StringComparison.Ordinal);
+        var validLabels = Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(x, [0, 1, 0], Small, new FeatureMatrix(2, 2), [1, 0.5f]));
+        Assert.Contains("labels must be 0 or 1", validLabels.Message, StringComparison.Ordinal);
 
         var count = Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(x, [0, 1], Small));
         Assert.Contains("Expected 3 labels", count.Message, StringComparison.Ordinal);

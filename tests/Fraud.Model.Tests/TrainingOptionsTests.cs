@@ -66,9 +66,26 @@ public sealed class TrainingOptionsTests
     [InlineData("large_data_rows", "-1")]
     [InlineData("large_data_members", "0")]
     [InlineData("price_deciles", "maybe")]
+    [InlineData("distill", "1.5")]
+    [InlineData("distill", "-0.1")]
+    [InlineData("distill_ensemble_mean", "perhaps")]
+    [InlineData("distill_num_rounds", "-1")]
     public void BadValueIsRefusedWithItsKey(string key, string value)
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter(key, value));
         Assert.Contains(key.Split('_')[0], ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DistillIsOffByDefaultAndOnlyForTheProductsLearner()
+    {
+        Assert.Equal("0", new TrainingOptions().ToParameters()["distill"]);
+        Assert.Equal("false", new TrainingOptions().ToParameters()["distill_ensemble_mean"]);
+        Assert.Equal("0", new TrainingOptions().ToParameters()["distill_num_rounds"]);
+        Assert.Equal(0.5, new TrainingOptions().WithParameter("distill", "0.5").Distill);
+        Assert.True(new TrainingOptions().WithParameter("distill_ensemble_mean", "true").DistillEnsembleMean);
+        var ex = Assert.Throws<ArgumentException>(() => new TrainingOptions().WithParameter("distill", "0.5").WithParameter("learner", "fasttree"));
+        Assert.Contains("distill", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("gbdt", ex.Message, StringComparison.Ordinal);
     }
 }

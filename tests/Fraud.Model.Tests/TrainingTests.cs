@@ -224,6 +224,101 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void StudentTargetsComeFromTheTeacherThatHeldEachRowOut()
+    {
+        // Two teachers over four folds of two rows each (basket indices 0-7): teacher 0 stopped early on fold 0, teacher
+        // 1 on fold 1; folds 2 and 3 were in both teachers' training rows.
+        int[][] folds = [[0, 1], [2, 3], [4, 5], [6, 7]];
+        bool[] labels = [true, false, false, true, false, true, true, false];
+        double[][] outOfBag = [[2.0, -1.0], [0.5, -3.0]];
+        var (studentFolds, target) = ModelTrainer.StudentTargets(labels, folds, outOfBag, 0.25);
+
+        // The student holds out the first fold no teacher stopped on (fold 2) and learns from the others.
+        Assert.Equal(new[] { 4, 5 }, studentFolds[0]);
+        Assert.Equal(new[] { new[] { 0, 1 }, new[] { 2, 3 }, new[] { 6, 7 } }, studentFolds[1..]);
+        static float Soft(double y, double raw) => (float)((0.75 * y) + (0.25 / (1 + Math.Exp(-raw))));
+        // Each row's target blends its label with the score of the teacher that never learnt from it...
+        Assert.Equal(Soft(1, 2.0), target[0]);
+        Assert.Equal(Soft(0, -1.0), target[1]);
+        Assert.Equal(Soft(0, 0.5), target[2]);
+        Assert.Equal(Soft(1, -3.0), target[3]);
+        // ...and a row no teacher held out keeps its label.
+        Assert.Equal(new[] { 1f, 0f }, target[6..8]);
+
+        // With as many teachers as folds the validation part (fold 0) is held out, and every other row has a teacher.
+        var (allFolds, allTarget) = ModelTrainer.StudentTargets(labels[..4], [[0, 1], [2, 3]], [[2.0, -1.0], [0.5, -3.0]], 1.0);
+        Assert.Equal(new[] { 0, 1 }, allFolds[0]);
+        Assert.Equal((float)(1 / (1 + Math.Exp(-0.5))), allTarget[2]);
+
+        // From the ensemble's mean instead: every student row, teacher scores averaged in member order.
+        var trainRaw = new double[][] { [1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0] };
+        var trainRows = new int[][] { [2, 3, 4, 5, 6, 7], [0, 1, 4, 5, 6, 7] };
+        var mean = ModelTrainer.EnsembleRaw(8, folds, outOfBag, trainRows, trainRaw);
+        Assert.Equal((2.0 - 1.0) / 2, mean[0]);
+        Assert.Equal((1.0 - 3.0) / 2, mean[3]);
+        Assert.Equal(0, mean[6]);
+        var (_, meanTarget) = ModelTrainer.StudentTargets(labels, folds, outOfBag, 1.0, mean);
+        Assert.Equal(0.5f, meanTarget[6]);
+        Assert.Equal((float)(1 / (1 + Math.Exp(1.0))), meanTarget[3]);
+    }
+
+    [Fact]
+    public void DistillShipsOneStudentThatScoresExplainsReloadsAndIsDeterministic()
+    {
+        var rows = fixture.TrainBaskets.Take(6000).ToList();
+        var labels = fixture.TrainLabels.Take(6000).ToList();
+        var options = fixture.Options.WithParameter("num_rounds", "40").WithParameter("min_rounds", "20").WithParameter("ensemble_members", "2");
+        var teachers = ModelTrainer.Train(rows, labels, options);
+        var stages = new List<string>();
+        var student = ModelTrainer.Train(rows, labels, options.WithParameter("distill", "0.5"), p => stages.Add(p.Detail));
+        var again = ModelTrainer.Train(rows, labels, options.WithParameter("distill", "0.5") with { Threads = 1 });
+
+        // Two teachers trained, then one student: the model's only member, whose trees the card counts.
+        Assert.Contains(stages, m => m.StartsWith("member 2/2", StringComparison.Ordinal));
+        Assert.Contains(stages, m => m.StartsWith("student: round", StringComparison.Ordinal));
+        Assert.Equal(2, teachers.Model.Members.Count);
+        Assert.Single(student.Model.Members);
+        Assert.Equal(student.Model.Members[0].Trees.TreeCount, student.Card.TreeCount);
+        Assert.Equal("0.5", student.Card.Parameters["distill"]);
+        Assert.InRange(student.LearningCurve.Count, student.Card.TreeCount, 40);
+        // The student learns from every fold but one (the fold neither teacher stopped early on) and is calibrated on it.
+        Assert.Equal(rows.Count, student.Card.TrainingRows + student.Card.ValidationRows + student.Card.CalibrationRows + student.Card.TestRows);
+        Assert.InRange(student.Card.ValidationRows, 0.15 * rows.Count, 0.22 * rows.Count);
+        Assert.InRange(student.Card.TrainingRows, 0.7 * rows.Count, 0.8 * rows.Count);
+        Assert.Equal(1, student.Card.Reference!.MemberCount);
+
+        // Same seed, same student, whatever the thread count; and not the teachers' model.
+        Assert.Equal(student.Model.ModelId, again.Model.ModelId);
+        Assert.Equal(student.Model.ToJsonBytes().Length, again.Model.ToJsonBytes().Length);
+        Assert.NotEqual(teachers.Model.ModelId, student.Model.ModelId);
+        foreach (var basket in fixture.TestBaskets.Take(100))
+        {
+            Assert.Equal(student.Model.PredictProbability(basket), again.Model.PredictProbability(basket));
+            var explanation = student.Model.Explain(basket);
+            Assert.Equal(explanation.RawScore, explanation.BaseValue + explanation.Reasons.Sum(r => r.Contribution), 6);
+        }
+
+        var reloaded = FraudModel.FromJson(student.Model.ToJsonBytes());
+        Assert.Single(reloaded.Members);
+        Assert.All(fixture.TestBaskets.Take(100), b => Assert.Equal(student.Model.PredictProbability(b), reloaded.PredictProbability(b)));
+
+        // Still a working fraud model on unseen baskets.
+        var probabilities = new double[fixture.TestBaskets.Count];
+        student.Model.ScoreMany(fixture.TestBaskets, probabilities);
+        var fraudRate = fixture.TestLabels.Count(l => l) / (double)fixture.TestLabels.Length;
+        Assert.True(Metrics.AveragePrecision(probabilities, fixture.TestLabels) > 3 * fraudRate);
+
+        // From the teachers' mean instead: another student, one member, the same whatever the thread count.
+        var meanOptions = options.WithParameter("distill", "0.5").WithParameter("distill_ensemble_mean", "true");
+        var fromMean = ModelTrainer.Train(rows, labels, meanOptions);
+        var fromMeanAgain = ModelTrainer.Train(rows, labels, meanOptions with { Threads = 1 });
+        Assert.Single(fromMean.Model.Members);
+        Assert.Equal(fromMean.Model.ModelId, fromMeanAgain.Model.ModelId);
+        Assert.NotEqual(student.Model.ModelId, fromMean.Model.ModelId);
+        Assert.Equal("true", fromMean.Card.Parameters["distill_ensemble_mean"]);
+    }
+
+    [Fact]
     public void CancellingWhileMembersTrainSideBySideThrowsTheCancellationItself()
     {
         // Members train two at a time; a caller (Ctrl+C in the CLI, the retraining job's shutdown) still gets an

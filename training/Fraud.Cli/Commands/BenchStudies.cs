@@ -140,7 +140,9 @@ internal static class BenchStudies
     }
 
     private static string Describe(TrainingOptions options) =>
-        string.Create(CultureInfo.InvariantCulture, $"learner {options.Learner}, {options.EnsembleMembers} member(s)");
+        options.Distill > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"learner {options.Learner}, {options.EnsembleMembers} teacher member(s) distilled into 1 student (distill {options.Distill})")
+            : string.Create(CultureInfo.InvariantCulture, $"learner {options.Learner}, {options.EnsembleMembers} member(s)");
 
     private static string Spread(IEnumerable<double> values, string format = "F4")
     {

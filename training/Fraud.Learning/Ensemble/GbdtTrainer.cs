@@ -11,10 +11,13 @@ public static class GbdtTrainer
 {
     /// <summary>Trains a model.</summary>
     /// <param name="x">Training features (NaN = missing).</param>
-    /// <param name="y">Training labels, 0 or 1, one per row.</param>
+    /// <param name="y">
+    /// Training targets, one per row: 0 or 1, or a probability in [0, 1] (soft targets, e.g. for distillation; the
+    /// log-loss is then the cross-entropy against that probability, with gradient p - y and hessian p (1 - p)).
+    /// </param>
     /// <param name="options">Hyper-parameters.</param>
     /// <param name="validX">Optional validation features for early stopping and progress.</param>
-    /// <param name="validY">Validation labels; required with <paramref name="validX"/>.</param>
+    /// <param name="validY">Validation labels, 0 or 1; required with <paramref name="validX"/>.</param>
     /// <param name="onRound">Called after every round.</param>
     /// <param name="cancellationToken">Checked between rounds.</param>
     /// <returns>With a validation set and early stopping, the model truncated to its best round.</returns>
@@ -31,7 +34,7 @@ public static class GbdtTrainer
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        CheckLabels(x, y, nameof(y));
+        CheckLabels(x, y, nameof(y), soft: true);
         if (x.Rows == 0)
         {
             throw new ArgumentException("The training matrix has no rows.", nameof(x));
@@ -49,7 +52,7 @@ public static class GbdtTrainer
                 throw new ArgumentException($"Validation has {validX.Columns} features, training {x.Columns}.", nameof(validX));
             }
 
-            CheckLabels(validX, validY!, nameof(validY));
+            CheckLabels(validX, validY!, nameof(validY), soft: false);
             if (options.EarlyStoppingRounds > 0 && Array.IndexOf(validY!, 1f) < 0)
             {
                 throw new ArgumentException("The validation labels contain no positive example, so PR-AUC cannot guide early stopping.", nameof(validY));
@@ -59,7 +62,8 @@ public static class GbdtTrainer
         return new BoostingRun(x, y, options, validX, validY).Run(onRound, cancellationToken);
     }
 
-    private static void CheckLabels(FeatureMatrix x, float[] y, string name)
+    /// <summary>Validation labels must be 0 or 1 (PR-AUC needs classes); training targets may be any probability.</summary>
+    private static void CheckLabels(FeatureMatrix x, float[] y, string name, bool soft)
     {
         if (y.Length != x.Rows)
         {
@@ -68,9 +72,9 @@ public static class GbdtTrainer
 
         for (var i = 0; i < y.Length; i++)
         {
-            if (y[i] is not (0f or 1f))
+            if (soft ? !(y[i] >= 0f && y[i] <= 1f) : y[i] is not (0f or 1f))
             {
-                throw new ArgumentException($"Label {i} is {y[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; labels must be 0 or 1.", name);
+                throw new ArgumentException($"Label {i} is {y[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; {(soft ? "training targets must be probabilities between 0 and 1" : "labels must be 0 or 1")}.", name);
             }
         }
     }

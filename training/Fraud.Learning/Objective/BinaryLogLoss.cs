@@ -3,7 +3,9 @@ namespace Fraud.Learning;
 /// <summary>
 /// Binary log-loss on raw scores (log-odds), with a weight on positive examples. Gradient and hessian are the
 /// first and second derivatives used by the second-order boosting step (Chen &amp; Guestrin, 2016, eq. 3):
-/// g = w (p - y), h = w p (1 - p).
+/// g = w (p - y), h = w p (1 - p). The target y may be a probability (a soft target, e.g. a distilled model's): the
+/// loss is then the cross-entropy -y log p - (1 - y) log (1 - p), whose derivatives are the same expressions, and the
+/// weight is interpolated, w = 1 + (positive weight - 1) y, between 1 at y = 0 and the positive weight at y = 1.
 /// </summary>
 internal static class BinaryLogLoss
 {
@@ -42,7 +44,9 @@ internal static class BinaryLogLoss
             {
                 var p = Sigmoid(scores[i]);
                 var label = y[i];
-                var w = label > 0.5f ? positiveWeight : 1.0;
+                // 0 and 1 keep their exact weights (so a 0/1 training is bit-for-bit what it was); a soft target in
+                // between gets the interpolated weight, continuous at both ends (not a jump at 0.5).
+                var w = label == 1f ? positiveWeight : label == 0f ? 1.0 : 1.0 + ((positiveWeight - 1.0) * label);
                 gradients[i] = w * (p - label);
                 hessians[i] = Math.Max(w * p * (1 - p), MinHessian);
                 loss += RowLoss(scores[i], label);

@@ -93,6 +93,11 @@ public static class ModelTrainer
         var outOfBagRaw = new double[members.Length][];
         var memberTestRaw = new double[members.Length][];
         var memberCalibrationRaw = new double[members.Length][];
+        // Distillation from the ensemble's mean (TrainingOptions.DistillEnsembleMean): each member's raw scores on its own
+        // training rows (from the out-of-fold encoded matrix it learnt from), row indices alongside.
+        var keepTrainRaw = options.Distill > 0 && options.DistillEnsembleMean;
+        var memberTrainRaw = new double[members.Length][];
+        var memberTrainRows = new int[members.Length][];
         // Every member's held-out matrices, for the drift reference: each row profiled by a member that did not learn from it.
         var memberValidX = new FeatureMatrix[members.Length];
         var memberCalibrationX = new FeatureMatrix?[members.Length];
@@ -142,6 +147,7 @@ public static class ModelTrainer
             // Only the first member's float matrix outlives its binning (the baseline learns from it below); the
             // learner drops its own reference once the matrix is binned, so other members' matrices are freed then.
             var baselineTrainX = m == 0 ? trainX : null;
+            var keptTrainX = keepTrainRaw ? new FeatureMatrix(trainX!.Rows, trainX.Columns, (float[])trainX.Values.Clone()) : null;
             var gbdtOptions = options.Gbdt with { Seed = memberSeed, Threads = options.Threads };
             var trees = learner.Train(Take(ref trainX), trainY, gbdtOptions, validX, memberValidY, round =>
             {
@@ -158,6 +164,13 @@ public static class ModelTrainer
                 Report(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"{label}round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (m + ((double)round.Round / gbdtOptions.NumRounds)) / members.Length));
             }, cancellationToken);
             members[m] = new ModelMember(featurizer, trees);
+            if (keptTrainX is not null)
+            {
+                memberTrainRaw[m] = Raw(trees, keptTrainX, threads);
+                memberTrainRows[m] = trainRows;
+                keptTrainX = null;
+            }
+
             outOfBagRaw[m] = Raw(trees, validX, threads);
             memberTestX[m] = Featurize(featurizer, baskets, testRows, threads);
             memberTestRaw[m] = Raw(trees, memberTestX[m], threads);
@@ -192,6 +205,67 @@ public static class ModelTrainer
         // matrix (640 bytes a row) and its binned copy, the largest arrays of a training (docs/performance.md).
         var concurrency = threads > 1 && memberRows <= ConcurrentMembersMaxRows ? 2 : 1;
         RunMembers(members.Length, concurrency, TrainMember, cancellationToken);
+        // The baseline was calibrated on the first member's validation fold, whichever model ships.
+        var baselineFold = memberFolds[0];
+        if (options.Distill > 0)
+        {
+            // Distillation (TrainingOptions.Distill): the members above are teachers; one student replaces them. From
+            // here on the student is the model's only member, with its own folds (its held-out fold first), so
+            // calibration, thresholds, test metrics, importance and the drift reference are those of a 1-member model.
+            (members, memberFolds) = TrainStudent();
+        }
+
+        (ModelMember[] Members, int[][] Folds) TrainStudent()
+        {
+            var k = members.Length;
+            // The fold the student does not learn from: the first fold no teacher stopped early on (with the default
+            // shares, four members over five folds, the fifth), so that every row the student learns from has a teacher
+            // that held it out and thus a cross-fitted soft target. With as many members as folds, the first fold (the
+            // validation part). Every teacher learnt the held-out fold's labels, so they reach the student at one remove,
+            // through the teachers' scores on other rows (never a row's own label): the held-out fold is honest for
+            // early stopping, calibration and thresholds as far as the student's own fitting goes; the test part is
+            // untouched by everything. Early stopping there uses 0/1 labels (PR-AUC, what the model is judged on), and
+            // keeps the rows a calibration needs that the student never learnt from; a fixed round count (say the
+            // teachers' mean best round) would need neither, but soft targets change how many rounds pay (docs/model.md,
+            // "Round 7").
+            var (folds, target) = StudentTargets(labels, memberFolds, outOfBagRaw, options.Distill, keepTrainRaw ? EnsembleRaw(baskets.Count, memberFolds, outOfBagRaw, memberTrainRows, memberTrainRaw) : null);
+            (memberTrainRaw, memberTrainRows) = ([], []);
+
+            // The student's seed is the next member's, so it is none of the teachers' and the same for the same options.
+            var studentSeed = unchecked(options.Seed + (7919 * k));
+            var validRows = folds[0];
+            var trainRows = folds.Skip(1).SelectMany(f => f).Order().ToArray();
+            Report(new TrainingProgress("featurize", "student: fitting encodings out-of-fold"));
+            var featurizer = FitMember(Select(baskets, trainRows), Select(labels, trainRows), options.Featurizer, studentSeed, vocabulary, out var trainX, cancellationToken);
+            Collect();
+            var trainY = Select(target, trainRows);
+            var validX = Featurize(featurizer, baskets, validRows, threads);
+            var validY = Floats(Select(labels, validRows));
+            cancellationToken.ThrowIfCancellationRequested();
+            curve.Clear();
+            var gbdtOptions = options.Gbdt with
+            {
+                Seed = studentSeed,
+                Threads = options.Threads,
+                NumRounds = options.DistillNumRounds > 0 ? options.DistillNumRounds : options.Gbdt.NumRounds,
+            };
+            var trees = learner.Train(Take(ref trainX), trainY, gbdtOptions, validX, validY, round =>
+            {
+                curve.Add(round);
+                Report(new TrainingProgress("boost", string.Create(CultureInfo.InvariantCulture, $"student: round {round.Round}, validation PR-AUC {round.ValidPrAuc:F4}"), (double)round.Round / gbdtOptions.NumRounds));
+            }, cancellationToken);
+            var testX = Featurize(featurizer, baskets, testRows, threads);
+            var calibrationPartX = separateCalibration ? Featurize(featurizer, baskets, calibrationRows, threads) : null;
+            outOfBagRaw = [Raw(trees, validX, threads)];
+            memberTestX = [testX];
+            memberTestRaw = [Raw(trees, testX, threads)];
+            memberCalibrationRaw = [calibrationPartX is null ? [] : Raw(trees, calibrationPartX, threads)];
+            memberValidX = [validX];
+            memberCalibrationX = [calibrationPartX];
+            Collect();
+            return ([new ModelMember(featurizer, trees)], folds);
+        }
+
         var testRaw = MeanOf(memberTestRaw, testRows.Length);
         var calibrationRaw = MeanOf(memberCalibrationRaw, calibrationRows.Length);
 
@@ -217,7 +291,7 @@ public static class ModelTrainer
         var metrics = ModelEvaluation.Evaluate(testProbabilities, testLabels, thresholds);
         WarnAboutTestPrecision(metrics, thresholdWarnings);
         // The baseline learns from the first member's features and is calibrated on that member's validation fold.
-        var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, memberFolds[0]));
+        var baselineCalibrationY = separateCalibration ? fitY : Floats(Select(labels, baselineFold));
         var baselineCalibrator = PlattCalibrator.Fit(baselineCalibrationRaw!, baselineCalibrationY);
         var baselineProbabilities = Calibrated(baselineCalibrator, baselineTestRaw!);
         var baselineMetrics = ModelEvaluation.Evaluate(baselineProbabilities, testLabels, null);
@@ -372,6 +446,83 @@ public static class ModelTrainer
         }
 
         return folds;
+    }
+
+    /// <summary>
+    /// The distillation student's folds and training targets: its held-out fold first (the first fold no teacher stopped
+    /// early on, or fold 0 when every fold has a teacher), then the folds it learns from; and per basket index the soft
+    /// target t = (1 - alpha) y + alpha sigmoid(raw), raw being the out-of-fold score of the teacher that held the row
+    /// out (outOfBagRaw[m][i] belongs to row memberFolds[m][i]), or, given <paramref name="ensembleRaw"/> (per basket
+    /// index), that score for every row the student learns from. Without it, rows of folds no teacher held out keep
+    /// their 0/1 label. The held-out fold's and the test part's entries are unused (0).
+    /// </summary>
+    internal static (int[][] Folds, float[] Target) StudentTargets(IReadOnlyList<bool> labels, int[][] memberFolds, double[][] outOfBagRaw, double alpha, double[]? ensembleRaw = null)
+    {
+        var k = outOfBagRaw.Length;
+        var holdOut = memberFolds.Length > k ? k : 0;
+        var folds = new int[memberFolds.Length][];
+        folds[0] = memberFolds[holdOut];
+        for (int f = 0, at = 1; f < memberFolds.Length; f++)
+        {
+            if (f != holdOut)
+            {
+                folds[at++] = memberFolds[f];
+            }
+        }
+
+        var target = new float[labels.Count];
+        for (var f = 0; f < memberFolds.Length; f++)
+        {
+            if (f == holdOut)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < memberFolds[f].Length; i++)
+            {
+                var row = memberFolds[f][i];
+                var y = labels[row] ? 1.0 : 0.0;
+                double? raw = ensembleRaw is not null ? ensembleRaw[row] : f < k ? outOfBagRaw[f][i] : null;
+                target[row] = raw is double r ? (float)Math.Clamp(((1 - alpha) * y) + (alpha * Sigmoid(r)), 0, 1) : (float)y;
+            }
+        }
+
+        return (folds, target);
+    }
+
+    /// <summary>
+    /// Per basket index, the mean of every member's raw score on it (summed in member order): out-of-fold where the
+    /// member stopped early on the row's fold, in-sample (from its training matrix) where it learnt from the row.
+    /// </summary>
+    internal static double[] EnsembleRaw(int rows, int[][] memberFolds, double[][] outOfBagRaw, int[][] memberTrainRows, double[][] memberTrainRaw)
+    {
+        var k = outOfBagRaw.Length;
+        var sum = new double[rows];
+        for (var m = 0; m < k; m++)
+        {
+            var score = new double[rows];
+            for (var i = 0; i < memberFolds[m].Length; i++)
+            {
+                score[memberFolds[m][i]] = outOfBagRaw[m][i];
+            }
+
+            for (var i = 0; i < memberTrainRows[m].Length; i++)
+            {
+                score[memberTrainRows[m][i]] = memberTrainRaw[m][i];
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                sum[r] += score[r];
+            }
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            sum[r] /= k;
+        }
+
+        return sum;
     }
 
     /// <summary>Element-wise mean of the members' scores, summed in member order (so it never depends on timing).</summary>
@@ -596,6 +747,8 @@ public static class ModelTrainer
         baseline.PredictRaw(x, raw);
         return raw;
     }
+
+    private static double Sigmoid(double raw) => 1.0 / (1.0 + Math.Exp(-raw));
 
     private static double[] Calibrated(ICalibrator calibrator, double[] raw) => [.. raw.Select(calibrator.Calibrate)];
 

@@ -61,7 +61,9 @@ public sealed record TrainingOptions
     /// oracle, split seed 1), which is why they are kept (docs/model.md, issue 17). Over three training samples
     /// (generator seeds 1, 3, 4) and all four mechanisms, four members beat two in 11 of 12 pairs (+0.007 of the
     /// oracle on average) for about twice the trees, and two beat one in 12 of 12 (+0.010 to +0.018); stronger leaf
-    /// regularisation at two members does not replace them (docs/model.md, "Round 6").
+    /// regularisation at two members does not replace them (docs/model.md, "Round 6"). Nor does distilling them into one
+    /// student (<see cref="Distill"/>): −0.011 of the oracle over the same twelve pairs (−0.008 from the members' mean
+    /// score), for about 40–75 % of the trees (docs/model.md, "Round 7").
     /// </summary>
     public int EnsembleMembers { get; init; } = 4;
 
@@ -109,6 +111,37 @@ public sealed record TrainingOptions
 
     /// <summary>Test rows explained to compute the mean |SHAP| importance.</summary>
     public int ImportanceSampleRows { get; init; } = 1000;
+
+    /// <summary>
+    /// Distillation share alpha in [0, 1]; 0 (the default) is off. Above 0 the <see cref="EnsembleMembers"/> members are
+    /// trained as usual (the teachers), then ONE student (a featurizer and trees of its own) learns from every fold but
+    /// one against soft targets t = (1 - alpha) label + alpha sigmoid(raw), raw being the row's out-of-fold score from
+    /// the teacher that held that row out (cross-fitted: no row's target comes from a model that learnt its label).
+    /// The student is the model's only member, so scoring and TreeSHAP walk one member's trees. It stops early, and is
+    /// calibrated and thresholded, on the fold it did not learn from, with 0/1 labels (ModelTrainer.TrainStudent says
+    /// which fold and why). Only the product's own learner (<c>gbdt</c>) accepts soft targets. Measured over four
+    /// mechanisms and three training samples (docs/model.md, "Round 7"): alpha = 1 keeps 44–73 % of the four members'
+    /// trees but loses 0.011 of the oracle on average (0 of 12 pairs up; +0.011 over one member), and 0.008 with
+    /// <see cref="DistillEnsembleMean"/> (about what two members reach), so it is off.
+    /// </summary>
+    public double Distill { get; init; }
+
+    /// <summary>
+    /// Where the student's soft targets come from when <see cref="Distill"/> is on: <c>false</c> (the default) the one
+    /// teacher that held the row out (cross-fitted, so no target saw its row's label, but each is one member's score);
+    /// <c>true</c> the mean of every teacher's raw score on the row, in-sample for the teachers that learnt from it (each
+    /// from its own out-of-fold encoded training matrix), so the target is the ensemble's, at the price of the teachers'
+    /// fit to the row's label. Measured both ways in docs/model.md ("Round 7").
+    /// </summary>
+    public bool DistillEnsembleMean { get; init; }
+
+    /// <summary>
+    /// The student's round cap when <see cref="Distill"/> is on; 0 (the default) takes the teachers'
+    /// (<see cref="GbdtOptions.NumRounds"/>). Soft targets give smaller gradients and less to overfit, so early stopping
+    /// wants more rounds than with 0/1 labels (at alpha = 1 the student hit the 400-round cap on every retail sample;
+    /// docs/model.md, "Round 7"). A separate cap, so that raising it leaves the teachers as they were.
+    /// </summary>
+    public int DistillNumRounds { get; init; }
 
     /// <summary>Worker threads; 0 means every core. Results do not depend on it.</summary>
     public int Threads { get; init; }
@@ -189,6 +222,9 @@ public sealed record TrainingOptions
             ["min_token_length"] = Text(f.MinTokenLength),
             ["price_bands"] = f.PriceBands.ToString().ToLowerInvariant(),
             ["price_deciles"] = f.PriceDeciles ? "true" : "false",
+            ["distill"] = Text(Distill),
+            ["distill_ensemble_mean"] = DistillEnsembleMean ? "true" : "false",
+            ["distill_num_rounds"] = Text(DistillNumRounds),
         };
     }
 
@@ -244,6 +280,9 @@ public sealed record TrainingOptions
             "min_token_length" => this with { Featurizer = f with { MinTokenLength = Int(k, value) } },
             "price_bands" => this with { Featurizer = f with { PriceBands = BandMode(value) } },
             "price_deciles" => this with { Featurizer = f with { PriceDeciles = Flag(k, value) } },
+            "distill" => this with { Distill = Real(k, value) },
+            "distill_ensemble_mean" => this with { DistillEnsembleMean = Flag(k, value) },
+            "distill_num_rounds" => this with { DistillNumRounds = Int(k, value) },
             _ => throw new ArgumentException($"Unknown training parameter '{key}'. Known: {string.Join(", ", ToParameters().Keys)}.", nameof(key)),
         };
 
@@ -277,6 +316,17 @@ public sealed record TrainingOptions
         if (DeclinePrecision <= ReviewPrecision)
         {
             throw new ArgumentOutOfRangeException(nameof(DeclinePrecision), DeclinePrecision, "The decline precision must be stricter (higher) than the review precision.");
+        }
+
+        if (!(Distill >= 0 && Distill <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Distill), Distill, "Distill must be between 0 (off) and 1 (soft targets only).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(DistillNumRounds, nameof(DistillNumRounds));
+        if (Distill > 0 && Learner != TreeLearners.Gbdt)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Distill), Distill, $"Distill trains the student on soft targets, which only the '{TreeLearners.Gbdt}' learner accepts (learner is '{Learner}').");
         }
 
         CheckFraction(ValidationFraction, nameof(ValidationFraction));

@@ -151,13 +151,34 @@ internal static class ReasonText
     private static ReadOnlySpan<char> Field(Basket basket, int line, Func<BasketItem, string?> field) =>
         line < 0 ? [] : (field(basket.Items[line]) ?? string.Empty).AsSpan().Trim();
 
-    /// <summary>"<paramref name="prefix"/>'value')": "none given" for no value, a value longer than 60 characters cut to 59 and an ellipsis.</summary>
-    private static string Riskiest(string prefix, ReadOnlySpan<char> value, Span<char> buffer) =>
-        value.IsEmpty
-            ? string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}none given)")
-            : value.Length <= MaxQuotedLength
-                ? string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}'{value}')")
-                : string.Create(CultureInfo.InvariantCulture, buffer, $"{prefix}'{value[..(MaxQuotedLength - 1)]}…')");
+    /// <summary>
+    /// "<paramref name="prefix"/>'value')", or "… × n)" for <paramref name="units"/> n above one: "none given" for no
+    /// value, a value longer than 60 characters cut to 59 and an ellipsis.
+    /// </summary>
+    private static string Riskiest(string prefix, ReadOnlySpan<char> value, Span<char> buffer, int units = 1)
+    {
+        var handler = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, buffer);
+        handler.AppendLiteral(prefix);
+        if (value.IsEmpty)
+        {
+            handler.AppendLiteral("none given");
+        }
+        else
+        {
+            handler.AppendLiteral("'");
+            handler.AppendFormatted(value.Length <= MaxQuotedLength ? value : value[..(MaxQuotedLength - 1)]);
+            handler.AppendLiteral(value.Length <= MaxQuotedLength ? "'" : "…'");
+        }
+
+        if (units > 1)
+        {
+            handler.AppendLiteral(" × ");
+            handler.AppendFormatted(units);
+        }
+
+        handler.AppendLiteral(")");
+        return handler.ToStringAndClear();
+    }
 
     /// <summary>The line the first member's line model scores highest, named by its model (or category when it has none).</summary>
     private static string RiskiestLine(Basket basket, ReadOnlySpan<LineFacts> lines, Span<char> buffer)
@@ -182,17 +203,7 @@ internal static class ReasonText
         // named by its category.
         var item = basket.Items[best];
         var modelName = item.Model.AsSpan().Trim();
-        var name = modelName.Length > 0 ? modelName : item.Item.AsSpan().Trim();
-        if (item.Quantity <= 1)
-        {
-            return Riskiest(Prefix, name, buffer);
-        }
-
-        return name.IsEmpty
-            ? string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}none given × {item.Quantity})")
-            : name.Length <= MaxQuotedLength
-                ? string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}'{name}' × {item.Quantity})")
-                : string.Create(CultureInfo.InvariantCulture, buffer, $"{Prefix}'{name[..(MaxQuotedLength - 1)]}…' × {item.Quantity})");
+        return Riskiest(Prefix, modelName.Length > 0 ? modelName : item.Item.AsSpan().Trim(), buffer, item.Quantity);
     }
 
     /// <summary>

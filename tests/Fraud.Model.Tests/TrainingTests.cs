@@ -287,9 +287,10 @@ public sealed class TrainingTests(TrainedModelFixture fixture) : IClassFixture<T
         Assert.InRange(student.Card.TrainingRows, 0.7 * rows.Count, 0.8 * rows.Count);
         Assert.Equal(1, student.Card.Reference!.MemberCount);
 
-        // Same seed, same student, whatever the thread count; and not the teachers' model.
+        // Same seed, same student, whatever the thread count; and not the teachers' model. The model id is the SHA-256
+        // of the whole artifact but its id and creation time, so equal ids are equal models (comparing the files' bytes
+        // or lengths would compare the two trainings' clocks too: a creation time can print one digit shorter).
         Assert.Equal(student.Model.ModelId, again.Model.ModelId);
-        Assert.Equal(student.Model.ToJsonBytes().Length, again.Model.ToJsonBytes().Length);
         Assert.NotEqual(teachers.Model.ModelId, student.Model.ModelId);
         foreach (var basket in fixture.TestBaskets.Take(100))
         {

@@ -498,22 +498,17 @@ public static class ModelTrainer
     {
         var k = outOfBagRaw.Length;
         var sum = new double[rows];
+        // A member's validation fold and its training rows are disjoint, so each member adds at most one score per row.
         for (var m = 0; m < k; m++)
         {
-            var score = new double[rows];
             for (var i = 0; i < memberFolds[m].Length; i++)
             {
-                score[memberFolds[m][i]] = outOfBagRaw[m][i];
+                sum[memberFolds[m][i]] += outOfBagRaw[m][i];
             }
 
             for (var i = 0; i < memberTrainRows[m].Length; i++)
             {
-                score[memberTrainRows[m][i]] = memberTrainRaw[m][i];
-            }
-
-            for (var r = 0; r < rows; r++)
-            {
-                sum[r] += score[r];
+                sum[memberTrainRows[m][i]] += memberTrainRaw[m][i];
             }
         }
 

@@ -8,7 +8,7 @@ public sealed class RankWordsTests
     public unsafe void RankWordsAreThePerTreeWordsBitForBit()
     {
         // Layouts at the limits: member 0 reads 128 features, one of them split at 254 distinct thresholds; member 1
-        // reads a handful with ties between trees; member 2 has 13 trees (a short last chunk before member 3's first
+        // reads a handful with ties between trees and one slot that only sends missing values left; member 2 has 13 trees (a short last chunk before member 3's first
         // trees) and 0 and −0 thresholds; member 3 has a single tree. Rows mix thresholds, their float neighbours,
         // NaN, infinities and both zeros: every place where a rank could disagree with a comparison.
         const int Width = 150;
@@ -58,6 +58,9 @@ public sealed class RankWordsTests
             AddTree(1, s => s < 7 ? (random.Next(5), pools[1][random.Next(pools[1].Length)]) : null);
         }
 
+        // A slot that is never compared (NaN threshold) but sends missing values left, as the per-tree readers treat it.
+        AddTree(1, s => s < 3 ? (5 + s, s == 1 ? float.NaN : 2.25f) : null);
+        missingLeft[^1] |= 1u << 1;
         memberEnd.Add(missingLeft.Count);
         for (var t = 0; t < 13; t++)
         {

@@ -14,9 +14,11 @@ namespace Fraud.Learning;
 /// <see cref="SplitWords.ScalarWords"/>, bit for bit.
 /// </summary>
 /// <remarks>
-/// <para>Why (2026-12-02, seventh round; docs/performance.md): the bench model's ~1,000 trees spent about 4 µs of the
-/// ~6 µs plain score in the per-tree AVX2 gather and its compares; the ranks and permutes give the same words in about
-/// 1.5–2 µs, and the TreeSHAP pass (<see cref="EnsembleShap"/>) takes its words the same way.</para>
+/// <para>Why (2026-12-02, seventh round; docs/performance.md "Seventh round"): in a process that also explains (so the
+/// layout is not all in L1 when the next basket comes), the bench model's ~1,000 per-tree AVX2 gathers and compares
+/// took about 4 µs of a 7 µs plain score; from ranks the words take about 2 µs, and the plain score fell 19 % and the
+/// TreeSHAP pass (<see cref="EnsembleShap"/>, which takes its words the same way) 14 %. With everything in L1 (a loop
+/// of plain scores only) both readers cost the same.</para>
 /// <para>The rank of x on a feature is the number of that member's distinct thresholds on the feature that are below
 /// x. A split on the feature with threshold t sends x left when x ≤ t, which is exactly when the rank of x is at most
 /// the number of distinct thresholds below t (every threshold below x is then below t, and if x &gt; t then t and every
@@ -112,18 +114,24 @@ internal sealed class RankWords
         {
             var end = memberEnd[m];
 
-            // The member's distinct thresholds per feature, ascending.
+            // The member's distinct thresholds per feature, ascending. A slot whose threshold is NaN never sends a
+            // value left by comparison, but sends a missing value left when its missing-left bit is set (the
+            // per-tree readers do exactly that; an unused slot has the bit clear): its feature needs a rank too.
             var byFeature = new Dictionary<int, SortedSet<float>>();
             for (var i = first * Slots; i < end * Slots; i++)
             {
-                if (!float.IsNaN(thresholds[i]))
+                var compared = !float.IsNaN(thresholds[i]);
+                if (compared || MissingLeft(missingLeft, i))
                 {
                     if (!byFeature.TryGetValue(splitFeatures[i], out var set))
                     {
                         byFeature[splitFeatures[i]] = set = new SortedSet<float>(FloatOrder.Instance);
                     }
 
-                    set.Add(thresholds[i]);
+                    if (compared)
+                    {
+                        set.Add(thresholds[i]);
+                    }
                 }
             }
 
@@ -158,15 +166,16 @@ internal sealed class RankWords
                     for (var s = 0; s < Slots; s++)
                     {
                         var i = ((t + j) * Slots) + s;
-                        if (t + j < end && !float.IsNaN(thresholds[i]))
+                        var compared = t + j < end && !float.IsNaN(thresholds[i]);
+                        if (compared || (t + j < end && MissingLeft(missingLeft, i)))
                         {
                             var (index, sorted) = table[splitFeatures[i]];
                             slotFeature.Add((byte)index);
                             // Distinct thresholds below this one: its position in the ascending list.
-                            slotRank.Add((byte)Array.BinarySearch(sorted, thresholds[i], FloatOrder.Instance));
+                            slotRank.Add(compared ? (byte)Array.BinarySearch(sorted, thresholds[i], FloatOrder.Instance) : (byte)0);
                             var bit = 1UL << ((j * 8) + s);
-                            used |= bit;
-                            missing |= ((missingLeft[t + j] >> s) & 1) == 1 ? bit : 0;
+                            used |= compared ? bit : 0;
+                            missing |= MissingLeft(missingLeft, i) ? bit : 0;
                         }
                         else
                         {
@@ -186,6 +195,10 @@ internal sealed class RankWords
 
         return new RankWords(first, [.. featureRow], [.. blockStart], [.. blockCount], memberFeatureEnd, [.. blocks], [.. chunkTree], memberChunkEnd, [.. slotFeature], [.. slotRank], [.. usedSlots], [.. missingLeftSlots]);
     }
+
+    /// <summary>Whether slot <paramref name="slot"/> (tree slot / 8, bit slot % 8) sends missing values left.</summary>
+    private static bool MissingLeft(ReadOnlySpan<uint> missingLeft, int slot) =>
+        ((missingLeft[slot / SplitWords.MaxSplits] >> (slot % SplitWords.MaxSplits)) & 1) == 1;
 
     /// <summary>
     /// Writes tree t's split word into <c>words[t]</c> for every tree (<paramref name="words"/> holds at least

@@ -3,9 +3,10 @@ namespace Fraud.Learning.Tests;
 public sealed class EnsembleShapTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void OnePassGivesTheMembersMeanTreeShapAndTheirMeanRawScore(bool scalarOnly)
+    [InlineData("Fastest")]
+    [InlineData("PerTreeGather")]
+    [InlineData("PerTreeScalar")]
+    public void OnePassGivesTheMembersMeanTreeShapAndTheirMeanRawScore(string words)
     {
         // Three members of the product's shape (7 leaves, depth 4), trained on different seeds, with missing values
         // going both ways; the reference is the recursive algorithm member by member, averaged.
@@ -16,14 +17,15 @@ public sealed class EnsembleShapTests
         }))];
         var shap = EnsembleShap.TryBuild(members);
         Assert.NotNull(shap);
+        Assert.Equal(RankWords.IsSupported, shap.HasRankWords);
 
         var width = x.Columns;
         var rows = new float[members.Length * width];
         var contributions = new double[width];
         var reference = new double[width];
         var scratch = new double[width];
-        var previous = EnsembleShap.ScalarOnly;
-        EnsembleShap.ScalarOnly = scalarOnly;
+        var previous = EnsembleShap.Words;
+        EnsembleShap.Words = Enum.Parse<SplitWords.WordSource>(words);
         try
         {
             for (var r = 0; r < 300; r++)
@@ -65,7 +67,7 @@ public sealed class EnsembleShapTests
         }
         finally
         {
-            EnsembleShap.ScalarOnly = previous;
+            EnsembleShap.Words = previous;
         }
     }
 

@@ -3,9 +3,10 @@ namespace Fraud.Learning.Tests;
 public sealed class SplitWordEnsembleTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FlatLayoutGivesTheMeanOfTheMembersTreeWalksBitForBit(bool scalarOnly)
+    [InlineData("Fastest")]
+    [InlineData("PerTreeGather")]
+    [InlineData("PerTreeScalar")]
+    public void FlatLayoutGivesTheMeanOfTheMembersTreeWalksBitForBit(string words)
     {
         // Three members of the product's shape (7 leaves, depth 4) and one of shallower trees, on different seeds,
         // with missing values going both ways (15 % of the values); each member reads its own row. The reference is
@@ -22,11 +23,13 @@ public sealed class SplitWordEnsembleTests
         var flat = SplitWordEnsemble.TryBuild(members);
         Assert.NotNull(flat);
         Assert.Equal(members.Sum(m => m.TreeCount), flat.TreeCount);
+        // On a machine with AVX-512 VBMI (this one and CI's) the fastest words are the rank words: they are what is tested.
+        Assert.Equal(RankWords.IsSupported, flat.HasRankWords);
 
         var width = x.Columns;
         var rows = new float[members.Length * width];
-        var previous = SplitWordEnsemble.ScalarOnly;
-        SplitWordEnsemble.ScalarOnly = scalarOnly;
+        var previous = SplitWordEnsemble.Words;
+        SplitWordEnsemble.Words = Enum.Parse<SplitWords.WordSource>(words);
         try
         {
             var distinct = new HashSet<double>();
@@ -52,25 +55,27 @@ public sealed class SplitWordEnsembleTests
         }
         finally
         {
-            SplitWordEnsemble.ScalarOnly = previous;
+            SplitWordEnsemble.Words = previous;
         }
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void MissingValuesAndThresholdTiesGoWhereTheTreeWalkSendsThem(bool scalarOnly)
+    [InlineData("Fastest")]
+    [InlineData("PerTreeGather")]
+    [InlineData("PerTreeScalar")]
+    public void MissingValuesAndThresholdTiesGoWhereTheTreeWalkSendsThem(string words)
     {
         // Rows made of the trees' own thresholds (x == threshold goes left), the values just above them, NaN and
         // infinities: the cases where a split word could disagree with the walk.
         var (x, y) = SyntheticProblem.Make(3_000, 12, seed: 52, missingRate: 0.3);
         var model = GbdtTrainer.Train(x, y, new GbdtOptions { NumRounds = 40, NumLeaves = 7, MaxDepth = 4, MinDataInLeaf = 5, Seed = 3, Threads = 1 });
         var flat = SplitWordEnsemble.TryBuild([model])!;
+        Assert.Equal(RankWords.IsSupported, flat.HasRankWords);
         var thresholds = model.Nodes.ToArray().Where(n => n.Feature >= 0).Select(n => n.Threshold).Distinct().ToArray();
         var random = new Random(5);
         var row = new float[12];
-        var previous = SplitWordEnsemble.ScalarOnly;
-        SplitWordEnsemble.ScalarOnly = scalarOnly;
+        var previous = SplitWordEnsemble.Words;
+        SplitWordEnsemble.Words = Enum.Parse<SplitWords.WordSource>(words);
         try
         {
             for (var r = 0; r < 2_000; r++)
@@ -82,7 +87,7 @@ public sealed class SplitWordEnsembleTests
                     {
                         0 => float.NaN,
                         1 => t,
-                        2 => MathF.BitIncrement(t),
+                        2 => random.Next(2) == 0 ? MathF.BitIncrement(t) : MathF.BitDecrement(t),
                         3 => random.Next(2) == 0 ? float.PositiveInfinity : float.NegativeInfinity,
                         _ => x.Row(random.Next(x.Rows))[f],
                     };
@@ -93,7 +98,7 @@ public sealed class SplitWordEnsembleTests
         }
         finally
         {
-            SplitWordEnsemble.ScalarOnly = previous;
+            SplitWordEnsemble.Words = previous;
         }
     }
 

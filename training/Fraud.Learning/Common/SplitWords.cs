@@ -15,6 +15,29 @@ internal static class SplitWords
     /// <summary>Slots per tree: 2^8 words.</summary>
     public const int MaxSplits = 8;
 
+    /// <summary>Most word bytes a caller puts on its stack (one per tree); more come from <see cref="ThreadWords"/>.</summary>
+    public const int MaxStackWords = 8192;
+
+    [ThreadStatic]
+    private static byte[]? _threadWords;
+
+    /// <summary>Where a split word comes from. Tests pin the per-tree readers on a machine that has the faster one.</summary>
+    public enum WordSource
+    {
+        /// <summary><see cref="RankWords"/> where built, else <see cref="VectorWords"/> with AVX2, else <see cref="ScalarWords"/>.</summary>
+        Fastest,
+
+        /// <summary><see cref="VectorWords"/> with AVX2, else <see cref="ScalarWords"/>.</summary>
+        PerTreeGather,
+
+        /// <summary><see cref="ScalarWords"/>.</summary>
+        PerTreeScalar,
+    }
+
+    /// <summary>This thread's word buffer of at least <paramref name="bytes"/> (ensembles too large for the stack).</summary>
+    public static Span<byte> ThreadWords(int bytes) =>
+        (_threadWords is { } buffer && buffer.Length >= bytes ? buffer : _threadWords = new byte[bytes]).AsSpan(0, bytes);
+
     /// <summary>
     /// Appends a tree's eight slots (split feature offset by <paramref name="featureOffset"/>, threshold) and returns the
     /// mask of the splits that send missing values left.
@@ -107,6 +130,16 @@ internal static class SplitWords
             // A missing value fails the comparison; it goes left where the split sends missing values left.
             return left | ((~Vector256.Equals(x, x)).ExtractMostSignificantBits() & missingLeft);
         }
+    }
+
+    /// <summary>
+    /// Marks a loop whose words were written beforehand (by <see cref="RankWords"/>): it reads tree t's word from its
+    /// word bytes and never calls <see cref="Word"/>.
+    /// </summary>
+    public readonly unsafe struct GivenWords : IWordReader
+    {
+        public static uint Word(float* row, ref int splitFeature, ref float threshold, int t, uint missingLeft) =>
+            throw new InvalidOperationException("Given words are read from their bytes.");
     }
 
     /// <summary>Words one slot at a time, for machines without AVX2.</summary>

@@ -29,6 +29,8 @@ namespace Fraud.Learning;
 /// is still the raw score to double rounding.</para>
 /// <para>The raw score is bit for bit the mean of the members' <see cref="GbdtModel.PredictRaw(ReadOnlySpan{float})"/>
 /// (leaf values added in tree order from each base score). Immutable and thread-safe; explaining allocates nothing.</para>
+/// <para>On a machine with AVX-512 VBMI the first pass takes every tree's word from <see cref="RankWords"/> (computed
+/// for all trees at once before it) instead of testing each tree's splits (seventh round, 2026-12-02).</para>
 /// </remarks>
 public sealed class EnsembleShap
 {
@@ -47,6 +49,7 @@ public sealed class EnsembleShap
     private readonly float[] _table;
     private readonly int[] _memberEnd;
     private readonly double[] _baseScores;
+    private readonly RankWords? _rankWords;
 
     private EnsembleShap(int featureCount, double baseValue, Tree[] trees, int[] splitFeatures, float[] thresholds, byte[] leafOfWord, double[] leafValues, int[] features, float[] table, int[] memberEnd, double[] baseScores)
     {
@@ -61,6 +64,7 @@ public sealed class EnsembleShap
         _table = table;
         _memberEnd = memberEnd;
         _baseScores = baseScores;
+        _rankWords = RankWords.TryBuild(splitFeatures, thresholds, [.. trees.Select(t => t.MissingLeft)], memberEnd);
     }
 
     /// <summary>Features of one member's row, and of the contributions.</summary>
@@ -173,7 +177,12 @@ public sealed class EnsembleShap
         }
 
         contributions.Clear();
-        var sum = Avx2.IsSupported && !ScalarOnly ? Sum<SplitWords.VectorWords>(rows, contributions) : Sum<SplitWords.ScalarWords>(rows, contributions);
+        var sum = Words switch
+        {
+            SplitWords.WordSource.Fastest when _rankWords is { } ranked => SumOfRankWords(ranked, rows, contributions),
+            not SplitWords.WordSource.PerTreeScalar when Avx2.IsSupported => Sum<SplitWords.VectorWords>(rows, contributions, default),
+            _ => Sum<SplitWords.ScalarWords>(rows, contributions, default),
+        };
         var members = (double)_baseScores.Length;
         var raw = sum / members;
 
@@ -196,8 +205,24 @@ public sealed class EnsembleShap
         return raw;
     }
 
-    /// <summary>Tests set this to check the scalar path on a machine with AVX2.</summary>
-    internal static bool ScalarOnly { get; set; }
+    /// <summary>Tests set this to check the per-tree paths on a machine that has the faster one.</summary>
+    internal static SplitWords.WordSource Words { get; set; }
+
+    /// <summary>Whether the words come from <see cref="RankWords"/> on this machine (tests).</summary>
+    internal bool HasRankWords => _rankWords is not null;
+
+    /// <summary>Every tree's word from <see cref="RankWords"/> first, then <see cref="Sum{TWords}"/> reading them.</summary>
+    [SkipLocalsInit]
+    private unsafe double SumOfRankWords(RankWords ranked, ReadOnlySpan<float> rows, Span<double> contributions)
+    {
+        Span<byte> words = ranked.WordBytes <= SplitWords.MaxStackWords ? stackalloc byte[ranked.WordBytes] : SplitWords.ThreadWords(ranked.WordBytes);
+        fixed (float* row = rows)
+        {
+            ranked.Words(row, words);
+        }
+
+        return Sum<SplitWords.GivenWords>(rows, contributions, words);
+    }
 
     // Both paths: every index below was checked when the tables were built (split features < members × width,
     // features < width, leaf bytes, leaf values and table rows inside their arrays) and the spans' lengths by Explain,
@@ -217,9 +242,12 @@ public sealed class EnsembleShap
     [ThreadStatic]
     private static int[]? _rowStarts;
 
-    /// <summary>Every member's score summed and its amounts added into phi, the words read by <typeparamref name="TWords"/>.</summary>
+    /// <summary>
+    /// Every member's score summed and its amounts added into phi, the words read by <typeparamref name="TWords"/>, or
+    /// from <paramref name="words"/> when it is <see cref="SplitWords.GivenWords"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows, Span<double> contributions)
+    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows, Span<double> contributions, ReadOnlySpan<byte> words)
         where TWords : struct, SplitWords.IWordReader
     {
         ref var phi = ref MemoryMarshal.GetReference(contributions);
@@ -242,7 +270,7 @@ public sealed class EnsembleShap
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var tree = ref Unsafe.Add(ref trees, t);
-                    var left = (int)TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
+                    var left = typeof(TWords) == typeof(SplitWords.GivenWords) ? words[t] : (int)TWords.Word(row, ref splitFeature, ref threshold, t, tree.MissingLeft);
                     score += Unsafe.Add(ref leafValue, tree.LeafStart + Unsafe.Add(ref leafOfWord, tree.WordStart + left));
                     var at = tree.TableStart + (left * tree.FeatureCount);
                     Unsafe.Add(ref start, t) = at;

@@ -134,13 +134,13 @@ public sealed class SplitWordEnsemble
         var sum = Words switch
         {
             SplitWords.WordSource.Fastest when _rankWords is { } ranked => SumOfRankWords(ranked, rows),
-            not SplitWords.WordSource.PerTreeScalar when Avx2.IsSupported => Sum<SplitWords.VectorWords>(rows),
-            _ => Sum<SplitWords.ScalarWords>(rows),
+            not SplitWords.WordSource.PerTreeScalar when Avx2.IsSupported => Sum<SplitWords.VectorWords>(rows, default),
+            _ => Sum<SplitWords.ScalarWords>(rows, default),
         };
         return sum / _baseScores.Length;
     }
 
-    /// <summary>The words of every tree from <see cref="RankWords"/> first, then the same sum as <see cref="Sum{TWords}"/>.</summary>
+    /// <summary>The words of every tree from <see cref="RankWords"/> first, then <see cref="Sum{TWords}"/> reading them.</summary>
     [SkipLocalsInit]
     private unsafe double SumOfRankWords(RankWords ranked, ReadOnlySpan<float> rows)
     {
@@ -150,40 +150,18 @@ public sealed class SplitWordEnsemble
             ranked.Words(row, words);
         }
 
-        return SumOfWords(words);
-    }
-
-    /// <summary>Every member's score summed from each tree's word in <paramref name="words"/>; the same additions in the same order as <see cref="Sum{TWords}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double SumOfWords(ReadOnlySpan<byte> words)
-    {
-        ref var leafOfWord = ref MemoryMarshal.GetArrayDataReference(_leafOfWord);
-        ref var leafValue = ref MemoryMarshal.GetArrayDataReference(_leafValues);
-        ref var tree = ref MemoryMarshal.GetArrayDataReference(_trees);
-        ref var word = ref MemoryMarshal.GetReference(words);
-        var sum = 0.0;
-        var t = 0;
-        for (var m = 0; m < _baseScores.Length; m++)
-        {
-            var score = _baseScores[m];
-            for (var end = _memberEnd[m]; t < end; t++)
-            {
-                ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + Unsafe.Add(ref word, t)));
-            }
-
-            sum += score;
-        }
-
-        return sum;
+        return Sum<SplitWords.GivenWords>(rows, words);
     }
 
     // Both paths: every index below was checked when the layout was built (split features < members × width, word
     // tables and leaf slots inside their arrays) and the row's length by PredictRaw, so the loads skip bounds checks.
 
-    /// <summary>Every member's score summed, the words read by <typeparamref name="TWords"/>; optimised from the first call, like <see cref="EnsembleShap"/>'s loop.</summary>
+    /// <summary>
+    /// Every member's score summed, the words read by <typeparamref name="TWords"/>, or from <paramref name="words"/>
+    /// when it is <see cref="SplitWords.GivenWords"/>; optimised from the first call, like <see cref="EnsembleShap"/>'s loop.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows)
+    private unsafe double Sum<TWords>(ReadOnlySpan<float> rows, ReadOnlySpan<byte> words)
         where TWords : struct, SplitWords.IWordReader
     {
         ref var splitFeature = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
@@ -201,7 +179,7 @@ public sealed class SplitWordEnsemble
                 for (var end = _memberEnd[m]; t < end; t++)
                 {
                     ref readonly var shape = ref Unsafe.Add(ref tree, t);
-                    var left = TWords.Word(row, ref splitFeature, ref threshold, t, shape.MissingLeft);
+                    var left = typeof(TWords) == typeof(SplitWords.GivenWords) ? words[t] : TWords.Word(row, ref splitFeature, ref threshold, t, shape.MissingLeft);
                     score += Unsafe.Add(ref leafValue, shape.LeafStart + Unsafe.Add(ref leafOfWord, shape.WordStart + (int)left));
                 }
 

@@ -82,7 +82,6 @@ public sealed class RankWordsTests
         Assert.Equal(missingLeft.Count, ranked.TreeCount);
         var all = thresholds.Where(t => !float.IsNaN(t)).ToArray();
         var row = new float[4 * Width];
-        var words = new byte[ranked.WordBytes];
         var features = splitFeatures.ToArray();
         var limits = thresholds.ToArray();
         fixed (float* x = row)
@@ -104,8 +103,7 @@ public sealed class RankWordsTests
                     };
                 }
 
-                Array.Fill(words, (byte)0xAA);
-                ranked.Words(x, words);
+                var words = ranked.Words(row);
                 for (var t = 0; t < ranked.TreeCount; t++)
                 {
                     var expected = SplitWords.ScalarWords.Word(x, ref features[0], ref limits[0], t, missingLeft[t]);

@@ -27,7 +27,8 @@ namespace Fraud.Learning;
 /// <para>Built only where it fits: AVX-512 with VBMI (the byte permute), at most 128 distinct features read per
 /// member (two 64-byte rank tables) and at most 254 distinct thresholds on one feature of one member (a byte rank
 /// below the missing value's 255); the product's trees read about 80 features per member with at most ~45
-/// thresholds each. Otherwise the caller keeps its per-tree words. Immutable and thread-safe; allocates nothing.</para>
+/// thresholds each. Otherwise the caller keeps its per-tree words. Immutable and thread-safe; the words go into one
+/// buffer per thread, allocated on its first call.</para>
 /// </remarks>
 internal sealed class RankWords
 {
@@ -58,6 +59,12 @@ internal sealed class RankWords
     private readonly ulong[] _usedSlots;
     private readonly ulong[] _missingLeftSlots;
 
+    // The row length the split features need.
+    private readonly int _rowLength;
+
+    [ThreadStatic]
+    private static byte[]? _threadWords;
+
     private RankWords(int treeCount, int[] featureRow, int[] blockStart, int[] blockCount, int[] memberFeatureEnd, float[] blocks, int[] chunkTree, int[] memberChunkEnd, byte[] slotFeature, byte[] slotRank, ulong[] usedSlots, ulong[] missingLeftSlots)
     {
         TreeCount = treeCount;
@@ -72,6 +79,7 @@ internal sealed class RankWords
         _slotRank = slotRank;
         _usedSlots = usedSlots;
         _missingLeftSlots = missingLeftSlots;
+        _rowLength = featureRow.Length == 0 ? 0 : featureRow.Max() + 1;
     }
 
     /// <summary>Whether this machine has the instructions (AVX-512 F, BW and VBMI).</summary>
@@ -79,9 +87,6 @@ internal sealed class RankWords
 
     /// <summary>Trees whose words <see cref="Words"/> writes.</summary>
     public int TreeCount { get; }
-
-    /// <summary>Bytes <see cref="Words"/> needs in its destination: one per tree and eight spare for the last chunk's store.</summary>
-    public int WordBytes => TreeCount + 8;
 
     /// <summary>
     /// The layout for a flat split-word layout: tree t's <see cref="SplitWords.MaxSplits"/> slots at
@@ -201,16 +206,28 @@ internal sealed class RankWords
         ((missingLeft[slot / SplitWords.MaxSplits] >> (slot % SplitWords.MaxSplits)) & 1) == 1;
 
     /// <summary>
-    /// Writes tree t's split word into <c>words[t]</c> for every tree (<paramref name="words"/> holds at least
-    /// <see cref="WordBytes"/>; the bytes past <see cref="TreeCount"/> are scratch). <paramref name="row"/> is the
-    /// members' rows side by side, as long as the caller checked against the layout's split features.
+    /// Every tree's split word, tree t's at <c>[t]</c>, for <paramref name="rows"/> (the members' rows side by side):
+    /// this thread's buffer, valid until the thread's next call.
     /// </summary>
+    public unsafe ReadOnlySpan<byte> Words(ReadOnlySpan<float> rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, _rowLength, nameof(rows));
+        // One spare 8-byte store past the last tree (a short last chunk writes all eight of its bytes).
+        var buffer = _threadWords is { } words && words.Length >= TreeCount + 8 ? words : _threadWords = new byte[TreeCount + 8];
+        fixed (float* row = rows)
+        fixed (byte* destination = buffer)
+        {
+            Write(row, destination);
+        }
+
+        return buffer.AsSpan(0, TreeCount);
+    }
+
+    /// <summary>Writes every tree's word to <c>destination[t]</c> (room for <see cref="TreeCount"/> + 8 bytes; the row checked by the caller).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    public unsafe void Words(float* row, Span<byte> words)
+    private unsafe void Write(float* row, byte* destination)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(words.Length, WordBytes, nameof(words));
-
         // A member's rank table; entries past its feature count are never read unmasked (unused slots index entry 0
         // and are masked out), so the table is not cleared.
         var ranks = stackalloc byte[MaxFeaturesPerMember];
@@ -222,7 +239,7 @@ internal sealed class RankWords
         ref var missingLeftSlots = ref MemoryMarshal.GetArrayDataReference(_missingLeftSlots);
         var missingRank = Vector512.Create(MissingRank);
         fixed (float* blocks = _blocks)
-        fixed (byte* slotFeature = _slotFeature, slotRank = _slotRank, destination = words)
+        fixed (byte* slotFeature = _slotFeature, slotRank = _slotRank)
         {
             int u = 0, c = 0;
             for (var m = 0; m < _memberFeatureEnd.Length; m++)
@@ -249,7 +266,7 @@ internal sealed class RankWords
                     var left = Vector512.LessThanOrEqual(slotRanks, Vector512.Load(slotRank + (c * 64))).ExtractMostSignificantBits() & Unsafe.Add(ref usedSlots, c);
                     var missing = Vector512.Equals(slotRanks, missingRank).ExtractMostSignificantBits() & Unsafe.Add(ref missingLeftSlots, c);
                     // Byte j is tree (first + j)'s word; a short last chunk's extra bytes land on the next member's
-                    // first words, which its own chunk overwrites next, or on the spare bytes at the end.
+                    // first words, which its own chunk overwrites next, or on the spare bytes past the last tree.
                     Unsafe.WriteUnaligned(destination + Unsafe.Add(ref chunkTree, c), left | missing);
                 }
             }

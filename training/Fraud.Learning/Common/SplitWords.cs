@@ -15,12 +15,6 @@ internal static class SplitWords
     /// <summary>Slots per tree: 2^8 words.</summary>
     public const int MaxSplits = 8;
 
-    /// <summary>Most word bytes a caller puts on its stack (one per tree); more come from <see cref="ThreadWords"/>.</summary>
-    public const int MaxStackWords = 8192;
-
-    [ThreadStatic]
-    private static byte[]? _threadWords;
-
     /// <summary>Where a split word comes from. Tests pin the per-tree readers on a machine that has the faster one.</summary>
     public enum WordSource
     {
@@ -34,9 +28,6 @@ internal static class SplitWords
         PerTreeScalar,
     }
 
-    /// <summary>This thread's word buffer of at least <paramref name="bytes"/> (ensembles too large for the stack).</summary>
-    public static Span<byte> ThreadWords(int bytes) =>
-        (_threadWords is { } buffer && buffer.Length >= bytes ? buffer : _threadWords = new byte[bytes]).AsSpan(0, bytes);
 
     /// <summary>
     /// Appends a tree's eight slots (split feature offset by <paramref name="featureOffset"/>, threshold) and returns the

@@ -133,24 +133,11 @@ public sealed class SplitWordEnsemble
 
         var sum = Words switch
         {
-            SplitWords.WordSource.Fastest when _rankWords is { } ranked => SumOfRankWords(ranked, rows),
+            SplitWords.WordSource.Fastest when _rankWords is { } ranked => Sum<SplitWords.GivenWords>(rows, ranked.Words(rows)),
             not SplitWords.WordSource.PerTreeScalar when Avx2.IsSupported => Sum<SplitWords.VectorWords>(rows, default),
             _ => Sum<SplitWords.ScalarWords>(rows, default),
         };
         return sum / _baseScores.Length;
-    }
-
-    /// <summary>The words of every tree from <see cref="RankWords"/> first, then <see cref="Sum{TWords}"/> reading them.</summary>
-    [SkipLocalsInit]
-    private unsafe double SumOfRankWords(RankWords ranked, ReadOnlySpan<float> rows)
-    {
-        Span<byte> words = ranked.WordBytes <= SplitWords.MaxStackWords ? stackalloc byte[ranked.WordBytes] : SplitWords.ThreadWords(ranked.WordBytes);
-        fixed (float* row = rows)
-        {
-            ranked.Words(row, words);
-        }
-
-        return Sum<SplitWords.GivenWords>(rows, words);
     }
 
     // Both paths: every index below was checked when the layout was built (split features < members × width, word

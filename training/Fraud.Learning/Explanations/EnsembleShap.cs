@@ -179,7 +179,7 @@ public sealed class EnsembleShap
         contributions.Clear();
         var sum = Words switch
         {
-            SplitWords.WordSource.Fastest when _rankWords is { } ranked => SumOfRankWords(ranked, rows, contributions),
+            SplitWords.WordSource.Fastest when _rankWords is { } ranked => Sum<SplitWords.GivenWords>(rows, contributions, ranked.Words(rows)),
             not SplitWords.WordSource.PerTreeScalar when Avx2.IsSupported => Sum<SplitWords.VectorWords>(rows, contributions, default),
             _ => Sum<SplitWords.ScalarWords>(rows, contributions, default),
         };
@@ -210,19 +210,6 @@ public sealed class EnsembleShap
 
     /// <summary>Whether the words come from <see cref="RankWords"/> on this machine (tests).</summary>
     internal bool HasRankWords => _rankWords is not null;
-
-    /// <summary>Every tree's word from <see cref="RankWords"/> first, then <see cref="Sum{TWords}"/> reading them.</summary>
-    [SkipLocalsInit]
-    private unsafe double SumOfRankWords(RankWords ranked, ReadOnlySpan<float> rows, Span<double> contributions)
-    {
-        Span<byte> words = ranked.WordBytes <= SplitWords.MaxStackWords ? stackalloc byte[ranked.WordBytes] : SplitWords.ThreadWords(ranked.WordBytes);
-        fixed (float* row = rows)
-        {
-            ranked.Words(row, words);
-        }
-
-        return Sum<SplitWords.GivenWords>(rows, contributions, words);
-    }
 
     // Both paths: every index below was checked when the tables were built (split features < members × width,
     // features < width, leaf bytes, leaf values and table rows inside their arrays) and the spans' lengths by Explain,

@@ -476,11 +476,6 @@ internal sealed class JointFeaturizer
         return values;
     }
 
-    /// <summary>
-    /// What a basket line's texts, price band and quantity give the featurizer: the category and make columns and
-    /// hashes, the extras flags, the encoding-table entries of its category, make, model, goods code and model words,
-    /// and every member's line-model score. The amounts are not in it: they are added per basket.
-    /// </summary>
     /// <summary>The first member's risks of a line's texts and its line score; its riskiest model word by position.</summary>
     private LineFacts Facts(LineText line)
     {
@@ -506,6 +501,11 @@ internal sealed class JointFeaturizer
             bestWordRisk);
     }
 
+    /// <summary>
+    /// What a basket line's texts, price band and quantity give the featurizer: the category and make columns and
+    /// hashes, the extras flags, the encoding-table entries of its category, make, model, goods code and model words,
+    /// and every member's line-model score. The amounts are not in it: they are added per basket.
+    /// </summary>
     private sealed class LineText(int members)
     {
         public string? Item;
